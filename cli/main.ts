@@ -1,0 +1,37 @@
+import { Command, CommanderError } from 'commander';
+import dotenv from 'dotenv';
+import { ConfigError } from '../core/config.js';
+import { UsageError } from './errors.js';
+import { register as registerStart } from './commands/start.js';
+
+type Registrar = (program: Command) => void;
+
+/** Subcommand groups; each file registers itself so features stay in their own modules. */
+const COMMANDS: Registrar[] = [registerStart];
+
+export function buildProgram(extra: Registrar[] = []): Command {
+  const program = new Command('kefu')
+    .description('AI customer-service platform: channels, RAG bot, durable handoff, QA, risk and outreach on Temporal')
+    .version('0.1.0')
+    .showHelpAfterError();
+  for (const reg of [...COMMANDS, ...extra]) reg(program);
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  dotenv.config({ quiet: true });
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode);
+    if (err instanceof ConfigError || err instanceof UsageError) {
+      process.stderr.write(`kefu: ${err.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`kefu: ${(err as Error).message ?? String(err)}\n`);
+    if (process.env.KEFU_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    process.exit(1);
+  }
+}

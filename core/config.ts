@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import path from 'node:path';
+import { parseDuration } from './duration.js';
+
+const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+const bool = (fallback: boolean) =>
+  z.preprocess(
+    (v) => (v === undefined || v === '' ? fallback : typeof v === 'string' ? !['0', 'false', 'no', 'off'].includes(v.toLowerCase()) : v),
+    z.boolean(),
+  );
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess((v) => (v === undefined || v === '' ? fallback : Number(v)), z.number().int().min(min).max(max));
+const duration = (fallback: string) =>
+  z.preprocess((v) => (v === undefined || v === '' ? fallback : v), z.string()).transform((v, ctx) => {
+    try {
+      return parseDuration(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+const url = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
+
+/**
+ * Every setting of the platform. Names follow each ecosystem's own conventions (DATABASE_URL, TEMPORAL_*,
+ * MicrosoftApp*, SLACK_*, WECHATY_*) so operators can reuse what they already know.
+ */
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+    KEFU_DATA_DIR: z.string().default('./.kefu-data'),
+    KEFU_SEED_DEMO: bool(true),
+
+    HOST: z.string().default('0.0.0.0'),
+    PORT: int(3978, 0, 65535),
+    PUBLIC_URL: url,
+    MAX_MESSAGE_CHARS: int(8000, 1),
+    MAX_BODY_BYTES: int(64 * 1024, 1024),
+
+    DATABASE_URL: url,
+    DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier').default('public'),
+    DATABASE_POOL_MAX: int(10, 1, 500),
+
+    TEMPORAL_ADDRESS: optionalString,
+    TEMPORAL_NAMESPACE: z.string().default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().default('kefu'),
+    TEMPORAL_API_KEY: optionalString,
+    TEMPORAL_TLS_CERT_PATH: optionalString,
+    TEMPORAL_TLS_KEY_PATH: optionalString,
+    TEMPORAL_TLS_CA_PATH: optionalString,
+    TEMPORAL_TLS_SERVER_NAME: optionalString,
+    TEMPORAL_CLI_PATH: optionalString,
+    TEMPORAL_DEV_PORT: int(7233, 0, 65535),
+    TEMPORAL_DEV_UI_PORT: int(8233, 0, 65535),
+    TEMPORAL_UI_URL: url,
+
+    CONVERSATION_IDLE_TIMEOUT: duration('30m'),
+    CONVERSATION_TURNS_PER_RUN: int(100, 1, 10_000),
+
+    OPENAI_API_KEY: optionalString,
+    OPENAI_BASE_URL: url,
+    LLM_MODEL: z.string().default('gpt-4o-mini'),
+    LLM_TIMEOUT: duration('20s'),
+    EMBEDDINGS_PROVIDER: z.enum(['local', 'openai']).default('local'),
+    EMBEDDINGS_MODEL: optionalString,
+
+    MicrosoftAppId: optionalString,
+    MicrosoftAppPassword: optionalString,
+    MicrosoftAppTenantId: optionalString,
+    MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+
+    SLACK_BOT_TOKEN: optionalString,
+    SLACK_SIGNING_SECRET: optionalString,
+    SLACK_APP_TOKEN: optionalString,
+    SLACK_API_URL: url,
+    SLACK_QUEUE_CHANNEL: z.string().default('kefu-queue'),
+
+    WECHATY_PUPPET: optionalString,
+    WECHATY_PUPPET_SERVICE_TOKEN: optionalString,
+    WECHATY_NAME: z.string().default('kefu'),
+  })
+  .superRefine((c, ctx) => {
+    const need = (when: boolean, key: string, message: string) => {
+      if (when) ctx.addIssue({ code: 'custom', path: [key], message });
+    };
+    need(!!c.TEMPORAL_TLS_CERT_PATH !== !!c.TEMPORAL_TLS_KEY_PATH, c.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH',
+      'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH must be set together');
+    need(!!c.TEMPORAL_API_KEY && !c.TEMPORAL_ADDRESS, 'TEMPORAL_ADDRESS', 'required when TEMPORAL_API_KEY is set (Temporal Cloud endpoint)');
+    need(!!c.MicrosoftAppId && !c.MicrosoftAppPassword && c.MicrosoftAppType !== 'UserAssignedMSI', 'MicrosoftAppPassword',
+      'required when MicrosoftAppId is set');
+    need(c.MicrosoftAppType === 'SingleTenant' && !c.MicrosoftAppTenantId, 'MicrosoftAppTenantId', 'required for a SingleTenant bot');
+    need(!!c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN, 'SLACK_SIGNING_SECRET',
+      'required when SLACK_BOT_TOKEN is set (or set SLACK_APP_TOKEN for Socket Mode)');
+    need(!!c.SLACK_APP_TOKEN && !c.SLACK_BOT_TOKEN, 'SLACK_BOT_TOKEN', 'required when SLACK_APP_TOKEN is set');
+    need(!!c.WECHATY_PUPPET_SERVICE_TOKEN && !c.WECHATY_PUPPET, 'WECHATY_PUPPET', 'required when WECHATY_PUPPET_SERVICE_TOKEN is set');
+    need(c.EMBEDDINGS_PROVIDER === 'openai' && !c.OPENAI_API_KEY && !c.OPENAI_BASE_URL, 'OPENAI_API_KEY',
+      'required when EMBEDDINGS_PROVIDER=openai');
+  });
+
+export type Config = z.output<typeof configSchema>;
+
+/** Thrown with every bad variable at once, so an operator fixes them in one go. */
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => ({
+      variable: issue.path.map(String).join('.') || '(config)',
+      message: issue.message,
+    }));
+    throw new ConfigError(problems);
+  }
+  return parsed.data;
+}
+
+/** Absolute path of a file inside the data folder. */
+export function dataPath(config: Pick<Config, 'KEFU_DATA_DIR'>, ...segments: string[]): string {
+  return path.resolve(config.KEFU_DATA_DIR, ...segments);
+}
+
+/** Names of settings whose values must never appear in logs or status output. */
+export const SECRET_KEYS = [
+  'DATABASE_URL',
+  'TEMPORAL_API_KEY',
+  'OPENAI_API_KEY',
+  'MicrosoftAppPassword',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'WECHATY_PUPPET_SERVICE_TOKEN',
+] as const;
+
+/** A database URL with its password removed, safe to print. */
+export function describeDatabase(config: Pick<Config, 'DATABASE_URL' | 'KEFU_DATA_DIR'>): string {
+  if (!config.DATABASE_URL) return `PGlite (embedded) at ${dataPath(config, 'pglite')}`;
+  const u = new URL(config.DATABASE_URL);
+  if (u.password) u.password = '***';
+  return `PostgreSQL ${u.toString()}`;
+}

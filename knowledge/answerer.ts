@@ -1,0 +1,12 @@
+import type { AnswerResult, Language } from '../core/domain.js';
+
+export interface AnswerQuery {
+  text: string;
+  language?: Language;
+  history?: { role: string; text: string }[];
+}
+
+/** The answer activity's one dependency on the knowledge side; the RAG chain and the FAQ matcher both implement it. */
+export interface Answerer {
+  answer(query: AnswerQuery): Promise<AnswerResult>;
+}
