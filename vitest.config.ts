@@ -10,6 +10,6 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: each file may run a Temporal worker and a database of its own.
     maxWorkers: 2,
-    reporters: process.env.CI ? ['default'] : ['default'],
+    reporters: ['default', './test/setup/summary-reporter.ts'],
   },
 });

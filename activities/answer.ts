@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { AnswerResult, Channel, Language } from '../core/domain.js';
 import type { Answerer } from '../knowledge/answerer.js';
 import type { TranscriptEntry } from '../workflows/conversation-types.js';
@@ -14,7 +15,11 @@ export interface AnswerTurnInput {
 export function createAnswerActivities(deps: { answerer: Answerer }) {
   return {
     async answerTurn(input: AnswerTurnInput): Promise<AnswerResult> {
-      return deps.answerer.answer({ text: input.text, language: input.language, history: input.history });
+      // Racing the cancellation lets a shutting-down worker hand the turn back at once instead of holding it.
+      return Promise.race([
+        deps.answerer.answer({ text: input.text, language: input.language, history: input.history }),
+        Context.current().cancelled,
+      ]);
     },
   };
 }

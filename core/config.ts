@@ -80,24 +80,29 @@ export const configSchema = z
     WECHATY_PUPPET: optionalString,
     WECHATY_PUPPET_SERVICE_TOKEN: optionalString,
     WECHATY_NAME: z.string().default('kefu'),
-  })
-  .superRefine((c, ctx) => {
-    const need = (when: boolean, key: string, message: string) => {
-      if (when) ctx.addIssue({ code: 'custom', path: [key], message });
-    };
-    need(!!c.TEMPORAL_TLS_CERT_PATH !== !!c.TEMPORAL_TLS_KEY_PATH, c.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH',
-      'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH must be set together');
-    need(!!c.TEMPORAL_API_KEY && !c.TEMPORAL_ADDRESS, 'TEMPORAL_ADDRESS', 'required when TEMPORAL_API_KEY is set (Temporal Cloud endpoint)');
-    need(!!c.MicrosoftAppId && !c.MicrosoftAppPassword && c.MicrosoftAppType !== 'UserAssignedMSI', 'MicrosoftAppPassword',
-      'required when MicrosoftAppId is set');
-    need(c.MicrosoftAppType === 'SingleTenant' && !c.MicrosoftAppTenantId, 'MicrosoftAppTenantId', 'required for a SingleTenant bot');
-    need(!!c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN, 'SLACK_SIGNING_SECRET',
-      'required when SLACK_BOT_TOKEN is set (or set SLACK_APP_TOKEN for Socket Mode)');
-    need(!!c.SLACK_APP_TOKEN && !c.SLACK_BOT_TOKEN, 'SLACK_BOT_TOKEN', 'required when SLACK_APP_TOKEN is set');
-    need(!!c.WECHATY_PUPPET_SERVICE_TOKEN && !c.WECHATY_PUPPET, 'WECHATY_PUPPET', 'required when WECHATY_PUPPET_SERVICE_TOKEN is set');
-    need(c.EMBEDDINGS_PROVIDER === 'openai' && !c.OPENAI_API_KEY && !c.OPENAI_BASE_URL, 'OPENAI_API_KEY',
-      'required when EMBEDDINGS_PROVIDER=openai');
   });
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Rules between variables, checked on the raw environment so they are reported together with field errors
+ * (a schema refinement would only run once every field parsed).
+ */
+function crossFieldProblems(env: Env): { variable: string; message: string }[] {
+  const set = (k: string) => typeof env[k] === 'string' && env[k] !== '';
+  const rules: [boolean, string, string][] = [
+    [set('TEMPORAL_TLS_CERT_PATH') && !set('TEMPORAL_TLS_KEY_PATH'), 'TEMPORAL_TLS_KEY_PATH', 'required when TEMPORAL_TLS_CERT_PATH is set'],
+    [set('TEMPORAL_TLS_KEY_PATH') && !set('TEMPORAL_TLS_CERT_PATH'), 'TEMPORAL_TLS_CERT_PATH', 'required when TEMPORAL_TLS_KEY_PATH is set'],
+    [set('TEMPORAL_API_KEY') && !set('TEMPORAL_ADDRESS'), 'TEMPORAL_ADDRESS', 'required when TEMPORAL_API_KEY is set (Temporal Cloud endpoint)'],
+    [set('MicrosoftAppId') && !set('MicrosoftAppPassword') && env.MicrosoftAppType !== 'UserAssignedMSI', 'MicrosoftAppPassword', 'required when MicrosoftAppId is set'],
+    [env.MicrosoftAppType === 'SingleTenant' && !set('MicrosoftAppTenantId'), 'MicrosoftAppTenantId', 'required for a SingleTenant bot'],
+    [set('SLACK_BOT_TOKEN') && !set('SLACK_SIGNING_SECRET') && !set('SLACK_APP_TOKEN'), 'SLACK_SIGNING_SECRET', 'required when SLACK_BOT_TOKEN is set (or set SLACK_APP_TOKEN for Socket Mode)'],
+    [set('SLACK_APP_TOKEN') && !set('SLACK_BOT_TOKEN'), 'SLACK_BOT_TOKEN', 'required when SLACK_APP_TOKEN is set'],
+    [set('WECHATY_PUPPET_SERVICE_TOKEN') && !set('WECHATY_PUPPET'), 'WECHATY_PUPPET', 'required when WECHATY_PUPPET_SERVICE_TOKEN is set'],
+    [env.EMBEDDINGS_PROVIDER === 'openai' && !set('OPENAI_API_KEY') && !set('OPENAI_BASE_URL'), 'OPENAI_API_KEY', 'required when EMBEDDINGS_PROVIDER=openai'],
+  ];
+  return rules.filter(([bad]) => bad).map(([, variable, message]) => ({ variable, message }));
+}
 
 export type Config = z.output<typeof configSchema>;
 
@@ -111,13 +116,14 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => ({
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => ({
       variable: issue.path.map(String).join('.') || '(config)',
       message: issue.message,
-    }));
-    throw new ConfigError(problems);
-  }
+    }))),
+    ...crossFieldProblems(env),
+  ];
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return parsed.data;
 }
 

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { SECRET_KEYS } from './config.js';
 import { redactText, redactValue } from './redact.js';
@@ -9,9 +9,9 @@ export type { Logger };
  * JSON logs for machines, pretty logs for a person at a terminal. Secrets are removed by key, personal data
  * (phones, e-mails, card and ID numbers) by pattern, because customers paste them into chat messages.
  */
-export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'LOG_FORMAT'>, name = 'kefu'): Logger {
-  const pretty = config.LOG_FORMAT === 'pretty' || (config.LOG_FORMAT === 'auto' && process.stdout.isTTY === true);
-  return pino({
+export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'LOG_FORMAT'>, name = 'kefu', destination?: DestinationStream): Logger {
+  const pretty = !destination && (config.LOG_FORMAT === 'pretty' || (config.LOG_FORMAT === 'auto' && process.stdout.isTTY === true));
+  const options: pino.LoggerOptions = {
     name,
     level: config.LOG_LEVEL,
     redact: {
@@ -27,5 +27,6 @@ export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'LOG_FORMAT'>, n
       },
     },
     ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

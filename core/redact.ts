@@ -1,16 +1,16 @@
 /**
- * Masks personal data before it reaches a log line. Order matters: ID-card and bank-card numbers are longer
- * digit runs than phone numbers, so they are matched first.
+ * Masks personal data before it reaches a log line. Order matters: ID-card numbers are matched before phones,
+ * and phones (which may carry a +86 prefix) before the generic long digit runs of bank cards.
  */
 const PATTERNS: [RegExp, string][] = [
   [/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, '[email]'],
   // PRC resident ID: 17 digits + digit or X.
   [/(?<!\d)\d{17}[\dXx](?![\dA-Za-z])/g, '[id-card]'],
-  // Bank cards: 13–19 digits, optionally grouped by spaces or dashes.
-  [/(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)/g, '[bank-card]'],
   // Phones: PRC mobiles, and international numbers with a leading +.
   [/(?<!\d)(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\d)/g, '[phone]'],
   [/\+\d{1,3}[ -]?\(?\d{1,4}\)?(?:[ -]?\d{2,4}){2,4}(?!\d)/g, '[phone]'],
+  // Bank cards: 13–19 digits, optionally grouped by spaces or dashes.
+  [/(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)/g, '[bank-card]'],
 ];
 
 export function redactText(text: string): string {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Worker } from '@temporalio/worker';
+import type { Duration } from '@temporalio/common';
 import { createActivities } from '../../activities/index.js';
 import { webSender } from '../../bots/web/sender.js';
 import { buildGateway } from '../../bots/gateway.js';
@@ -23,7 +24,7 @@ export interface PlatformOptions {
   answerer?: Answerer;
   senders?: ChannelSenders;
   workflowBundle?: Awaited<ReturnType<typeof bundleWorkflows>>;
-  shutdownGraceTime?: string;
+  shutdownGraceTime?: Duration;
 }
 
 export interface Platform {

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Duration } from '@temporalio/common';
 import type { Logger } from '../../core/logger.js';
 import type { Activities } from '../../activities/index.js';
 
@@ -18,7 +19,7 @@ export async function createWorker(opts: {
   bundle?: WorkflowBundleWithSourceMap;
   logger?: Logger;
   /** How long in-flight activities may finish on shutdown before they are cancelled and retried elsewhere. */
-  shutdownGraceTime?: string;
+  shutdownGraceTime?: Duration;
 }): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
@@ -26,6 +27,7 @@ export async function createWorker(opts: {
     taskQueue: opts.taskQueue,
     activities: opts.activities,
     shutdownGraceTime: opts.shutdownGraceTime ?? '10s',
+    shutdownForceTime: '30s',
     ...(opts.bundle ? { workflowBundle: opts.bundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Duration } from '@temporalio/common';
 import { inject } from 'vitest';
 import type { ChannelSenders } from '../../bots/channel.js';
 import { loadConfig, type Config } from '../../core/config.js';
@@ -18,7 +19,7 @@ export interface TestPlatform extends Platform {
  * A whole platform on the shared real Temporal server, with its own task queue and its own database: PostgreSQL in a
  * fresh schema when DATABASE_URL is set (CI), in-memory PGlite otherwise.
  */
-export async function startTestPlatform(opts: { env?: Record<string, string>; answerer?: Answerer; senders?: ChannelSenders; shutdownGraceTime?: string } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(opts: { env?: Record<string, string>; answerer?: Answerer; senders?: ChannelSenders; shutdownGraceTime?: Duration } = {}): Promise<TestPlatform> {
   const id = randomUUID().replace(/-/g, '').slice(0, 12);
   const config = loadConfig({
     DATABASE_URL: process.env.DATABASE_URL ?? '',
