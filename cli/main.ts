@@ -2,12 +2,13 @@ import { Command, CommanderError } from 'commander';
 import dotenv from 'dotenv';
 import { ConfigError } from '../core/config.js';
 import { UsageError } from './errors.js';
+import { register as registerQa } from './commands/qa.js';
 import { register as registerStart } from './commands/start.js';
 
 type Registrar = (program: Command) => void;
 
 /** Subcommand groups; each file registers itself so features stay in their own modules. */
-const COMMANDS: Registrar[] = [registerStart];
+const COMMANDS: Registrar[] = [registerStart, registerQa];
 
 export function buildProgram(extra: Registrar[] = []): Command {
   const program = new Command('kefu')
