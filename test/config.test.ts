@@ -65,3 +65,15 @@ describe('configuration', () => {
     expect(r.stdout).toMatch(/Commands:[\s\S]*start/);
   });
 });
+
+describe('configuration documentation', () => {
+  it('when a variable exists in the schema, then .env.example and the README document it', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { configSchema } = await import('../core/config.js');
+    const example = readFileSync('.env.example', 'utf8');
+    const readme = readFileSync('README.md', 'utf8');
+    const keys = Object.keys(configSchema.shape);
+    expect(keys.filter((k) => !new RegExp(`^# ${k}=`, 'm').test(example))).toEqual([]);
+    expect(keys.filter((k) => !readme.includes(`\`${k}\``))).toEqual([]);
+  });
+});
