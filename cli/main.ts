@@ -3,12 +3,13 @@ import dotenv from 'dotenv';
 import { ConfigError } from '../core/config.js';
 import { UsageError } from './errors.js';
 import { register as registerQa } from './commands/qa.js';
+import { register as registerRisk } from './commands/risk.js';
 import { register as registerStart } from './commands/start.js';
 
 type Registrar = (program: Command) => void;
 
 /** Subcommand groups; each file registers itself so features stay in their own modules. */
-const COMMANDS: Registrar[] = [registerStart, registerQa];
+const COMMANDS: Registrar[] = [registerStart, registerQa, registerRisk];
 
 export function buildProgram(extra: Registrar[] = []): Command {
   const program = new Command('kefu')
