@@ -5,5 +5,8 @@ export function createConversationActivities(deps: { store: Store }) {
     async closeConversation(input: { conversationKey: string; reason: string }): Promise<void> {
       await deps.store.setConversationStatus(input.conversationKey, 'closed', input.reason);
     },
+    async reopenConversation(input: { conversationKey: string }): Promise<void> {
+      await deps.store.setConversationStatus(input.conversationKey, 'bot');
+    },
   };
 }

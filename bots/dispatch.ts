@@ -2,15 +2,19 @@ import { WorkflowClient } from '@temporalio/client';
 import type { Config } from '../core/config.js';
 import type { InboundMessage } from '../core/domain.js';
 import type { Logger } from '../core/logger.js';
+import { metrics } from '../core/metrics.js';
 import type { RecordedInbound, Store } from '../core/store/index.js';
 import { conversationWorkflow, customerMessageSignal } from '../workflows/conversation.js';
 import type { ConversationInput } from '../workflows/conversation-types.js';
+import { handoffSettings, type HandoffConfig } from './handoff/settings.js';
 
 export interface DispatcherDeps {
   store: Store;
   workflows: WorkflowClient;
-  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'CONVERSATION_IDLE_TIMEOUT' | 'CONVERSATION_TURNS_PER_RUN'>;
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'CONVERSATION_IDLE_TIMEOUT' | 'CONVERSATION_TURNS_PER_RUN'> & HandoffConfig;
   logger: Logger;
+  /** Sees every new customer message before its workflow does (outreach: opt-out words, campaign replies). */
+  onAccepted?: (recorded: RecordedInbound) => Promise<void>;
 }
 
 export interface Accepted {
@@ -24,6 +28,7 @@ export interface Accepted {
  */
 export function createDispatcher(deps: DispatcherDeps) {
   const { store, workflows, config, logger } = deps;
+  const handoff = handoffSettings(config);
 
   async function signal(recorded: RecordedInbound, language?: InboundMessage['language']): Promise<void> {
     const c = recorded.conversation;
@@ -32,7 +37,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       channel: c.channel,
       conversationId: c.externalId,
       customerId: c.customerId,
-      settings: { idleTimeoutMs: config.CONVERSATION_IDLE_TIMEOUT, turnsPerRun: config.CONVERSATION_TURNS_PER_RUN },
+      settings: { idleTimeoutMs: config.CONVERSATION_IDLE_TIMEOUT, turnsPerRun: config.CONVERSATION_TURNS_PER_RUN, handoff },
     };
     await workflows.signalWithStart(conversationWorkflow, {
       workflowId: c.key,
@@ -47,6 +52,9 @@ export function createDispatcher(deps: DispatcherDeps) {
   return {
     async accept(message: InboundMessage): Promise<Accepted> {
       const recorded = await store.recordInbound(message);
+      (recorded.inserted ? metrics.inboundMessages : metrics.inboundDuplicates).inc({ channel: message.channel });
+      // Best effort here (the bot's turn repeats the opt-out check durably): a failing hook never blocks a message.
+      if (!recorded.dispatched) await deps.onAccepted?.(recorded).catch((err: unknown) => logger.warn({ err }, 'inbound hook failed'));
       // A repeat of a message that was stored but never handed over (crash in between) is handed over now.
       if (!recorded.dispatched) await signal(recorded, message.language);
       else logger.debug({ conversation: recorded.conversation.key, messageId: message.messageId }, 'duplicate message ignored');

@@ -5,6 +5,8 @@ import type { Logger } from '../core/logger.js';
 import type { Store } from '../core/store/index.js';
 import type { Dispatcher } from './dispatch.js';
 import { installErrorHandling } from './http-errors.js';
+import { installRequestMetrics, registerMetricsRoute } from './metrics-route.js';
+import { installWidgetCors } from './web/cors.js';
 import { registerWebRoutes } from './web/routes.js';
 
 export interface GatewayDeps {
@@ -14,6 +16,12 @@ export interface GatewayDeps {
   dispatcher: Dispatcher;
   /** Reports whether Temporal answers, for /healthz. */
   temporalHealthy: () => Promise<boolean>;
+  /** Inbound endpoints of further channels (Teams), mounted after the REST channel. */
+  routes?: ((app: FastifyInstance) => void)[];
+  /** Sites whose pages may call the REST channel (the embedded chat widget): WIDGET_ORIGINS. */
+  widgetOrigins?: string;
+  /** Serves Prometheus `/metrics`; a token requires `Authorization: Bearer <token>`. */
+  metrics?: { token?: string };
 }
 
 /** The HTTP gateway: every channel's inbound endpoint, health, and (later) the console, on one Fastify server. */
@@ -31,6 +39,9 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     reply.header('x-request-id', req.id);
   });
   installErrorHandling(app);
+  installRequestMetrics(app);
+  installWidgetCors(app, deps.widgetOrigins);
+  if (deps.metrics) registerMetricsRoute(app, { store: deps.store, token: deps.metrics.token });
 
   app.get('/healthz', async (_req, reply) => {
     const [database, temporal] = await Promise.all([
@@ -42,5 +53,6 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   });
 
   registerWebRoutes(app, { store: deps.store, dispatcher: deps.dispatcher, maxMessageChars: deps.config.MAX_MESSAGE_CHARS });
+  for (const register of deps.routes ?? []) register(app);
   return app;
 }

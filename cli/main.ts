@@ -2,14 +2,18 @@ import { Command, CommanderError } from 'commander';
 import dotenv from 'dotenv';
 import { ConfigError } from '../core/config.js';
 import { UsageError } from './errors.js';
+import { register as registerIntent } from './commands/intent.js';
 import { register as registerQa } from './commands/qa.js';
 import { register as registerRisk } from './commands/risk.js';
 import { register as registerStart } from './commands/start.js';
+import { register as registerConsole } from './commands/console.js';
+import { register as registerCustomers } from './commands/customers.js';
+import { register as registerCampaign } from './commands/campaign.js';
 
 type Registrar = (program: Command) => void;
 
 /** Subcommand groups; each file registers itself so features stay in their own modules. */
-const COMMANDS: Registrar[] = [registerStart, registerQa, registerRisk];
+const COMMANDS: Registrar[] = [registerStart, registerIntent, registerQa, registerRisk, registerConsole, registerCustomers, registerCampaign];
 
 export function buildProgram(extra: Registrar[] = []): Command {
   const program = new Command('kefu')

@@ -20,6 +20,39 @@ const duration = (fallback: string) =>
     }
   });
 const url = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
+const riskSeverity = (fallback: 'low' | 'medium' | 'high' | 'critical') => z.enum(['low', 'medium', 'high', 'critical']).default(fallback);
+/** "5m:team-lead,15m:manager": who is re-alerted how long after an unacknowledged risk alert (times strictly increasing). */
+const riskLadder = z.string().default('5m:team-lead,15m:manager').transform((v, ctx) => {
+  const steps: { afterMs: number; role: string }[] = [];
+  for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([^:]+):([a-z0-9_-]+)$/i.exec(part);
+    let afterMs = Number.NaN;
+    try {
+      afterMs = m ? parseDuration(m[1] as string) : Number.NaN;
+    } catch {
+      // reported below
+    }
+    if (!m || !(afterMs > (steps.at(-1)?.afterMs ?? 0))) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" must be <duration>:<role> with increasing durations, e.g. 5m:team-lead,15m:manager` });
+      return z.NEVER;
+    }
+    steps.push({ afterMs, role: (m[2] as string).toLowerCase() });
+  }
+  return steps;
+});
+/** "team-lead=U01ABC|S02XYZ,manager=U03DEF": Slack user (U…/W…) or user-group (S…) ids mentioned per ladder role. */
+const riskContacts = z
+  .string()
+  .regex(/^\s*$|^\s*[a-z0-9_-]+=[A-Z0-9|\s]+(,\s*[a-z0-9_-]+=[A-Z0-9|\s]+)*$/i, 'e.g. team-lead=U01ABC|S02XYZ,manager=U03DEF')
+  .default('')
+  .transform((v) =>
+    Object.fromEntries(
+      v.split(',').map((p) => p.trim()).filter(Boolean).map((p) => {
+        const [role = '', ids = ''] = p.split('=');
+        return [role.trim().toLowerCase(), ids.split(/[|\s]+/).filter(Boolean)] as const;
+      }),
+    ) as Record<string, string[]>,
+  );
 
 /**
  * Every setting of the platform. Names follow each ecosystem's own conventions (DATABASE_URL, TEMPORAL_*,
@@ -76,10 +109,87 @@ export const configSchema = z
     SLACK_APP_TOKEN: optionalString,
     SLACK_API_URL: url,
     SLACK_QUEUE_CHANNEL: z.string().default('kefu-queue'),
+    SLACK_SUPERVISOR_CHANNEL: z.string().default('kefu-supervisors'),
+    SLACK_QA_CHANNEL: z.string().default('kefu-qa'),
+
+    AGENT_DESK: z.enum(['auto', 'slack', 'inbox']).default('auto'),
+    INBOX_TOKEN: optionalString,
+    HANDOFF_QUEUES: z
+      .string()
+      .regex(/^\s*[a-z0-9_-]+(=[^,\s]+)?(\s*,\s*[a-z0-9_-]+(=[^,\s]+)?)*\s*$/, 'comma-separated queue names, each optionally =<slack channel>')
+      .default('general'),
+    HANDOFF_AFTER_UNANSWERED: int(2, 0, 100),
+    HANDOFF_ALERT_AFTER: duration('2m'),
+    HANDOFF_ESCALATE_AFTER: duration('5m'),
+    HANDOFF_QUEUE_UPDATE_EVERY: duration('1m'),
+    HANDOFF_AGENT_IDLE_REMINDER: duration('3m'),
+    HANDOFF_DEFAULT_WAIT: duration('3m'),
+    BUSINESS_HOURS: z
+      .string()
+      .regex(
+        /^\s*$|^\s*[a-z]{3}(-[a-z]{3})?\s+\d{2}:\d{2}(:\d{2})?-\d{2}:\d{2}(:\d{2})?(\s*;\s*[a-z]{3}(-[a-z]{3})?\s+\d{2}:\d{2}(:\d{2})?-\d{2}:\d{2}(:\d{2})?)*\s*$/i,
+        'e.g. "mon-fri 09:00-18:00; sat 10:00-14:00" (empty = always open)',
+      )
+      .default(''),
+    BUSINESS_TIMEZONE: z
+      .string()
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be an IANA time zone such as Asia/Shanghai')
+      .default('Asia/Shanghai'),
+
+    SLACK_RISK_CHANNEL: z.string().default('kefu-risk'),
+    RISK_RULES_PATH: optionalString,
+    RISK_ESCALATE_SEVERITY: riskSeverity('medium'),
+    RISK_HOLD_SEVERITY: riskSeverity('high'),
+    RISK_HANDOFF_QUEUE: z.string().regex(/^[a-z0-9_-]+$/, 'a queue name from HANDOFF_QUEUES').default('senior'),
+    RISK_ACK_LADDER: riskLadder,
+    RISK_ROLE_CONTACTS: riskContacts,
+    RISK_ESCALATION_QUIET: duration('24h'),
+
+    // Post-conversation QA of every closed conversation (workflows/qa.ts).
+    QA_SCORECARD: optionalString,
+    QA_JUDGE: bool(true),
+    QA_ALERT_BELOW: z.preprocess((v) => (v === undefined || v === '' ? undefined : Number(v)), z.number().min(0).max(100).optional()),
+    QA_LEADS: optionalString,
+    QA_REPORT_CRON: z
+      .string()
+      .regex(/^\s*(@\w+|\S+(\s+\S+){4})\s*$/, 'a cron expression with 5 fields, e.g. "0 9 * * mon", or @weekly')
+      .default('0 9 * * mon'),
+
+    // Customer profiles, outreach campaigns and demand insights (engagement/).
+    KEFU_CAMPAIGNS_DIR: optionalString,
+    KEFU_SCHEDULES: bool(true),
+    SLACK_INSIGHTS_CHANNEL: z.string().default('kefu-insights'),
 
     WECHATY_PUPPET: optionalString,
     WECHATY_PUPPET_SERVICE_TOKEN: optionalString,
     WECHATY_NAME: z.string().default('kefu'),
+
+    // Ops console, metrics and the embeddable chat widget (bots/console, bots/metrics-route.ts).
+    CONSOLE_USERS: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .regex(
+          /^\s*[\w.@-]+:(agent|supervisor|admin):[^,\s]+(\s*,\s*[\w.@-]+:(agent|supervisor|admin):[^,\s]+)*\s*$/,
+          'name:role:secret[,…] with role agent, supervisor or admin; secret from `kefu console hash-password`',
+        )
+        .optional(),
+    ),
+    CONSOLE_SESSION_TTL: duration('8h'),
+    WIDGET_ORIGINS: optionalString,
+    METRICS_TOKEN: optionalString,
+    METRICS_PORT: int(9464, 0, 65535),
+    TEMPORAL_METRICS_ADDRESS: z
+      .string()
+      .regex(/^(off|\S+:\d{1,5})$/, 'host:port (port 0 = any free port) or off')
+      .default('127.0.0.1:0'),
   });
 
 type Env = Record<string, string | undefined>;
@@ -98,7 +208,9 @@ function crossFieldProblems(env: Env): { variable: string; message: string }[] {
     [env.MicrosoftAppType === 'SingleTenant' && !set('MicrosoftAppTenantId'), 'MicrosoftAppTenantId', 'required for a SingleTenant bot'],
     [set('SLACK_BOT_TOKEN') && !set('SLACK_SIGNING_SECRET') && !set('SLACK_APP_TOKEN'), 'SLACK_SIGNING_SECRET', 'required when SLACK_BOT_TOKEN is set (or set SLACK_APP_TOKEN for Socket Mode)'],
     [set('SLACK_APP_TOKEN') && !set('SLACK_BOT_TOKEN'), 'SLACK_BOT_TOKEN', 'required when SLACK_APP_TOKEN is set'],
+    [env.AGENT_DESK === 'slack' && !set('SLACK_BOT_TOKEN'), 'SLACK_BOT_TOKEN', 'required when AGENT_DESK=slack'],
     [set('WECHATY_PUPPET_SERVICE_TOKEN') && !set('WECHATY_PUPPET'), 'WECHATY_PUPPET', 'required when WECHATY_PUPPET_SERVICE_TOKEN is set'],
+    [env.NODE_ENV === 'production' && (env.CONSOLE_USERS ?? '').split(',').some((u) => u.includes(':') && !/:scrypt\$/.test(u)), 'CONSOLE_USERS', 'plain passwords are for development; use hashes from `kefu console hash-password` in production'],
     [env.EMBEDDINGS_PROVIDER === 'openai' && !set('OPENAI_API_KEY') && !set('OPENAI_BASE_URL'), 'OPENAI_API_KEY', 'required when EMBEDDINGS_PROVIDER=openai'],
   ];
   return rules.filter(([bad]) => bad).map(([, variable, message]) => ({ variable, message }));
@@ -141,7 +253,10 @@ export const SECRET_KEYS = [
   'SLACK_BOT_TOKEN',
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
+  'INBOX_TOKEN',
   'WECHATY_PUPPET_SERVICE_TOKEN',
+  'CONSOLE_USERS',
+  'METRICS_TOKEN',
 ] as const;
 
 /** A database URL with its password removed, safe to print. */

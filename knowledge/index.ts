@@ -1,12 +1,74 @@
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../core/config.js';
+import type { Db } from '../core/db/types.js';
 import type { Answerer } from './answerer.js';
-import { createFaqAnswerer, loadFaqFolder } from './faq-answerer.js';
+import type { KnowledgeLogger } from './log.js';
+import { createRagAnswerer } from './answer/chain.js';
+import { createChatModel } from './answer/llm.js';
+import { createEmbeddingProvider } from './embeddings/index.js';
+import { ingest, type IngestSummary } from './ingest/pipeline.js';
+import { isUnderRoot, sourceName } from './ingest/sources.js';
+import { HybridRetriever } from './store/hybrid-retriever.js';
+import { PgKnowledgeStore } from './store/pg-knowledge-store.js';
 
 export const DEMO_KNOWLEDGE_DIR = fileURLToPath(new URL('./demo', import.meta.url));
+/** Demo sources are named relative to the package root, whatever the working directory, so restarts match them. */
+const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** The answerer the platform runs with, chosen from configuration. */
-export async function createDefaultAnswerer(_config: Config): Promise<Answerer> {
-  return createFaqAnswerer(loadFaqFolder(path.join(DEMO_KNOWLEDGE_DIR, 'faq')));
+export type KnowledgeConfig = Pick<
+  Config,
+  'EMBEDDINGS_PROVIDER' | 'EMBEDDINGS_MODEL' | 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'LLM_MODEL' | 'LLM_TIMEOUT'
+>;
+
+export interface KnowledgeDeps {
+  db: Db;
+  logger?: KnowledgeLogger;
+}
+
+export interface KnowledgeBase {
+  store: PgKnowledgeStore;
+  retriever: HybridRetriever;
+}
+
+/** The store over the configured embedding provider, and its hybrid retriever. */
+export async function openKnowledgeBase(config: KnowledgeConfig, deps: KnowledgeDeps): Promise<KnowledgeBase> {
+  const store = await PgKnowledgeStore.initialize(deps.db, createEmbeddingProvider(config), { logger: deps.logger });
+  return { store, retriever: new HybridRetriever({ store }) };
+}
+
+/** The answerer the platform runs with: the RAG chain over the knowledge base, with the model when configured. */
+export async function createDefaultAnswerer(config: KnowledgeConfig, deps: KnowledgeDeps): Promise<Answerer> {
+  const { retriever } = await openKnowledgeBase(config, deps);
+  return createRagAnswerer({
+    retriever,
+    llm: createChatModel(config),
+    llmTimeoutMs: config.LLM_TIMEOUT,
+    logger: deps.logger,
+  });
+}
+
+/**
+ * Ingests the demo knowledge base when the knowledge base is empty, and keeps it current on later starts while it
+ * still holds the demo (unchanged files are skipped by hash, so this costs a few queries). A knowledge base with
+ * other content is left alone. Failures are logged: a platform without demo content still starts.
+ */
+export async function seedDemoKnowledge(config: KnowledgeConfig, deps: KnowledgeDeps): Promise<IngestSummary | undefined> {
+  try {
+    const { store } = await openKnowledgeBase(config, deps);
+    if (store.storedModelMismatch) return undefined;
+    const demoRoot = sourceName(DEMO_KNOWLEDGE_DIR, PACKAGE_ROOT);
+    const sources = [...(await store.documentHashes()).keys()];
+    if (sources.length > 0 && !sources.some((s) => isUnderRoot(s, demoRoot))) return undefined;
+    const summary = await ingest(store, [DEMO_KNOWLEDGE_DIR], { prune: true, cwd: PACKAGE_ROOT });
+    if (summary.ingested.length > 0 || summary.failed.length > 0 || summary.pruned.length > 0) {
+      deps.logger?.info(
+        { ingested: summary.ingested.length, skipped: summary.skipped.length, failed: summary.failed, pruned: summary.pruned.length },
+        'demo knowledge base ingested',
+      );
+    }
+    return summary;
+  } catch (err) {
+    deps.logger?.warn({ err }, 'could not ingest the demo knowledge base');
+    return undefined;
+  }
 }

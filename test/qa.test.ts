@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import { createChatOpenAIJudgeModel, createLlmJudge, type Judge } from '../analy
 import { loadScorecard, parseScorecard, ScorecardError, type Scorecard } from '../analysis/qa/scorecard.js';
 import { scoreTranscript, transcriptSchema, type Finding, type QaResult, type Transcript } from '../analysis/qa/score.js';
 import { promptText, startFakeOpenAI, type FakeOpenAI } from './fakes/openai-server.js';
+import { runKefu } from './helpers/kefu-cli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURES = path.join(ROOT, 'test/fixtures/qa');
@@ -456,18 +456,8 @@ describe('kefu qa score (spawned process)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** Async on purpose: the fake server lives in this process and must keep answering while the child runs. */
-  function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(OPENAI_|LLM_)/.test(k)));
-    return new Promise((resolve) => {
-      execFile('npx', ['tsx', 'test/helpers/run-command.ts', 'qa', 'score', ...args], { cwd: ROOT, env: { ...base, ...env } },
-        (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-          // npm may print its own config warnings; they are not the command's output.
-          resolve({ code, stdout, stderr: stderr.split('\n').filter((l) => l && !l.startsWith('npm warn')).join('\n') });
-        });
-    });
-  }
+  /** The real CLI; async so the fake LLM in this process keeps answering while the child runs. */
+  const run = (args: string[], env: Record<string, string> = {}) => runKefu(['qa', 'score', ...args], { env });
 
   it('when given a valid transcript and no LLM, then it prints the score, pass flag and findings as JSON', async () => {
     const { code, stdout, stderr } = await run([path.join(FIXTURES, 'en-guaranteed-returns.json')]);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import { DEFAULT_RISK_RULES_PATH, loadRiskRules, parseRiskRules, RiskRulesError,
 import type { z } from 'zod';
 import { KNOWN_RISK_CATEGORIES, SEVERITY_LEVELS, type RiskDetector, type RiskResult } from '../analysis/risk/types.js';
 import { scorePredictions, type LabelledExample } from '../bench/risk-metrics.js';
+import { runKefu } from './helpers/kefu-cli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LABELLED = path.join(ROOT, 'test/fixtures/risk/labelled.jsonl');
@@ -282,18 +282,7 @@ describe('kefu risk classify (spawned)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  function run(args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn('npx', ['tsx', 'test/helpers/run-command.ts', 'risk', 'classify', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(stdin);
-    });
-  }
+  const run = (args: string[], stdin: string) => runKefu(['risk', 'classify', ...args], { stdin });
 
   it('when JSON lines arrive with one bad line, then every good line is answered in order and the bad one is reported by number', async () => {
     const input = ['{"text":"我要退款"}', 'not json', '{"text":"Thanks, all sorted."}', '{"text":42}', '{"text":"I will sue you","context":{"valueTier":"platinum"}}'].join('\n');

@@ -1,4 +1,6 @@
 import type { AnswerResult, Channel, ConversationStatus, Language } from '../core/domain.js';
+import type { HandoffSettings } from './handoff-types.js';
+import type { ConversationRiskCarry } from './conversation-risk.js';
 
 /** A stored customer message handed to the conversation workflow (the gateway has persisted it already). */
 export interface CustomerMessageSignal {
@@ -20,6 +22,8 @@ export interface ConversationSettings {
   idleTimeoutMs: number;
   /** Turns per workflow run before continue-as-new keeps the history small. */
   turnsPerRun: number;
+  /** Handoff triggers, queues and SLA durations (defaults apply when absent). */
+  handoff?: HandoffSettings;
 }
 
 export interface ConversationCarry {
@@ -28,6 +32,8 @@ export interface ConversationCarry {
   transcript: TranscriptEntry[];
   turns: number;
   language?: Language;
+  /** Risk context: categories seen and sentiment so far. */
+  risk?: ConversationRiskCarry;
 }
 
 export interface ConversationInput {

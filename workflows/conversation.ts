@@ -10,6 +10,9 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { activityProfiles } from './profiles.js';
+import { createHandoffController } from './conversation-handoff.js';
+import { createRiskGate } from './conversation-risk.js';
+import { startQaReview } from './qa.js';
 import type {
   ConversationInput,
   ConversationState,
@@ -21,10 +24,13 @@ export const customerMessageSignal = defineSignal<[CustomerMessageSignal]>('cust
 export const closeSignal = defineSignal<[{ reason: string }]>('close');
 export const stateQuery = defineQuery<ConversationState>('state');
 export const transcriptQuery = defineQuery<TranscriptEntry[]>('transcript');
+/** Hand the conversation to a person, e.g. from risk detection: `{ reason, queue?, priority?, riskFlags? }`. */
+export { requestHandoffSignal } from './handoff-api.js';
 
-const { answerTurn } = proxyActivities<Activities>(activityProfiles.answer);
-const { deliverReply } = proxyActivities<Activities>(activityProfiles.deliver);
-const { closeConversation, giveUpDelivery } = proxyActivities<Activities>(activityProfiles.bookkeeping);
+const { answerTurn } = proxyActivities<Activities>(activityProfiles.turnAnswer);
+const { deliverReply } = proxyActivities<Activities>(activityProfiles.turnDeliver);
+const { closeConversation, reopenConversation, giveUpDelivery } = proxyActivities<Activities>(activityProfiles.bookkeeping);
+const { updateCustomerProfile } = proxyActivities<Activities>(activityProfiles.profile);
 
 // Enough recent context for answers and queries while keeping continue-as-new payloads small.
 const TRANSCRIPT_KEEP = 50;
@@ -55,24 +61,53 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   });
   setHandler(stateQuery, () => ({ ...state, pending: pending.length, closeReason }));
   setHandler(transcriptQuery, () => transcript);
+  const handoff = createHandoffController(input, state);
+  const risk = createRiskGate(input, carry?.risk);
+  const markSeen = (messageId: string) => {
+    seen.add(messageId);
+    if (seen.size > SEEN_KEEP) seen.delete(seen.values().next().value as string);
+  };
 
   for (;;) {
-    const active = await condition(() => pending.length > 0 || closeReason !== undefined, input.settings.idleTimeoutMs);
+    const ready = () => pending.length > 0 || handoff.needsAttention || (closeReason !== undefined && !handoff.ending);
+    // While people have the conversation, the handoff's own timers apply instead of the bot's idle timeout.
+    const active = handoff.active ? (await condition(ready), true) : await condition(ready, input.settings.idleTimeoutMs);
     if (!active) closeReason = 'idle_timeout';
-    if (closeReason !== undefined && pending.length === 0) break;
+    closeReason ??= await handoff.step(transcript);
+    if (closeReason !== undefined && handoff.active) await handoff.end(closeReason); // then waits for it to finish
+    if (closeReason !== undefined && pending.length === 0 && !handoff.active) break;
+    if (pending.length === 0) continue;
 
     const msg = pending.shift() as CustomerMessageSignal;
     remember({ role: 'customer', text: msg.text, at: msg.receivedAt, messageId: msg.messageId });
+    // Every customer message is checked for risk before anyone answers; a high/critical verdict takes it from the bot.
+    const verdict = await risk.assess(msg, msg.language ?? state.language);
+    if (verdict.handoff) {
+      handoff.request({ reason: `Risk: ${verdict.categories.join(', ')} (${verdict.severity})`, queue: verdict.handoff.queue, priority: verdict.handoff.priority, riskFlags: verdict.categories });
+    }
+    // The bot stays silent while people have the conversation, and steps aside when the customer asks for a person.
+    if (handoff.active || verdict.handoff || handoff.takeRequest(msg.text)) {
+      await handoff.forward(msg);
+      markSeen(msg.messageId);
+      continue;
+    }
     const answer = await answerTurn({
       conversationKey: input.key,
       channel: input.channel,
       customerId: input.customerId,
+      messageId: msg.messageId,
       text: msg.text,
       language: msg.language ?? state.language,
       history: transcript.slice(-10),
     });
     state.language = answer.language;
     state.lastAnswer = { intent: answer.intent, confidence: answer.confidence, handoffSuggested: answer.handoffSuggested };
+    if (handoff.afterAnswer(answer)) {
+      // The bot failed again: a person takes over, and the queue notice replaces the bot's "reply agent".
+      markSeen(msg.messageId);
+      state.turns += 1;
+      continue;
+    }
     const idempotencyKey = `reply:${msg.messageId}`;
     try {
       await deliverReply({
@@ -82,6 +117,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
         text: answer.text,
         citations: answer.citations,
         language: answer.language,
+        repliesTo: { receivedAt: msg.receivedAt },
       });
     } catch (err) {
       // A channel down for longer than the retry budget must not stall the conversation: record and move on.
@@ -89,20 +125,32 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       await giveUpDelivery({ idempotencyKey, error: err.cause?.message ?? err.message });
     }
     remember({ role: 'bot', text: answer.text, at: new Date().toISOString() });
-    seen.add(msg.messageId);
-    if (seen.size > SEEN_KEEP) seen.delete(seen.values().next().value as string);
+    markSeen(msg.messageId);
     state.turns += 1;
     turnsThisRun += 1;
 
-    if (closeReason === undefined && (turnsThisRun >= input.settings.turnsPerRun || workflowInfo().continueAsNewSuggested)) {
+    if (closeReason === undefined && !handoff.needsAttention && (turnsThisRun >= input.settings.turnsPerRun || workflowInfo().continueAsNewSuggested)) {
       await continueAsNew<typeof conversationWorkflow>({
         ...input,
-        carry: { pending, seen: [...seen], transcript, turns: state.turns, language: state.language },
+        carry: { pending, seen: [...seen], transcript, turns: state.turns, language: state.language, risk: risk.carry() },
       });
     }
   }
 
   state.status = 'closed';
   await closeConversation({ conversationKey: input.key, reason: closeReason ?? 'closed' });
+  // Every close is scored by QA (bot-only and handed-off alike), in a workflow of its own that outlives this one.
+  await startQaReview({ conversationKey: input.key, reason: closeReason ?? 'closed' });
+  // Profile facts, sentiment trend and flags follow every conversation; a failing update must not keep it open.
+  await updateCustomerProfile({ conversationKey: input.key }).catch(() => undefined);
+  if (pending.length > 0) {
+    // The customer wrote again while the close was being recorded: those messages start the next chapter of the
+    // same conversation instead of vanishing with this run.
+    await reopenConversation({ conversationKey: input.key });
+    await continueAsNew<typeof conversationWorkflow>({
+      ...input,
+      carry: { pending, seen: [...seen], transcript, turns: state.turns, language: state.language, risk: risk.carry() },
+    });
+  }
   return { ...state, pending: 0, closeReason };
 }

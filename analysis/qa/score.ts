@@ -85,6 +85,18 @@ export async function scoreTranscript(transcript: Transcript, scorecard: Scoreca
     findings.push(toFinding(criterion, await evaluate(criterion, prepared, options)));
   }
 
+  const { score, passed, summary } = summarizeFindings(findings, scorecard.passScore);
+  return { score, passed, findings, language: prepared.language, summary };
+}
+
+/**
+ * Score, verdict and summary from findings. Shared by the scorer and by whatever changes a finding afterwards (an
+ * accepted dispute), so a recomputed score always follows the same rule.
+ */
+export function summarizeFindings(
+  findings: readonly Pick<Finding, 'criterion' | 'passed' | 'severity' | 'weight' | 'status'>[],
+  passScore: number,
+): Pick<QaResult, 'score' | 'passed' | 'summary'> {
   const scored = findings.filter((f) => f.passed !== null);
   const totalWeight = scored.reduce((sum, f) => sum + f.weight, 0);
   const passedWeight = scored.filter((f) => f.passed).reduce((sum, f) => sum + f.weight, 0);
@@ -94,9 +106,7 @@ export async function scoreTranscript(transcript: Transcript, scorecard: Scoreca
 
   return {
     score,
-    passed: criticalFailures.length === 0 && score >= scorecard.passScore,
-    findings,
-    language: prepared.language,
+    passed: criticalFailures.length === 0 && score >= passScore,
     summary: {
       scored: scored.length,
       passedCriteria: scored.filter((f) => f.passed).length,
@@ -104,7 +114,7 @@ export async function scoreTranscript(transcript: Transcript, scorecard: Scoreca
       notApplicable: findings.filter((f) => f.status === 'not_applicable').length,
       unjudged: findings.filter((f) => f.status === 'unjudged').length,
       criticalFailures,
-      passScore: scorecard.passScore,
+      passScore,
     },
   };
 }

@@ -5,13 +5,14 @@ import { conversationKey, type StoredMessage } from '../../core/domain.js';
 import type { Store } from '../../core/store/index.js';
 import type { Dispatcher } from '../dispatch.js';
 import { HttpError } from '../http-errors.js';
+import { createMessageFeed } from './message-feed.js';
 import { conversationIdSchema, postMessageSchema } from './schemas.js';
 
 export interface WebRouteDeps {
   store: Store;
   dispatcher: Dispatcher;
   maxMessageChars: number;
-  /** How often an open event stream looks for new messages. */
+  /** How often the open event streams look for new messages (one query for all of them). */
   streamPollMs?: number;
 }
 
@@ -30,6 +31,8 @@ const publicMessage = (m: StoredMessage) => ({ id: m.id, role: m.role, text: m.t
 /** The generic REST channel: what a website, an app or the local web chat integrates with. */
 export function registerWebRoutes(app: FastifyInstance, deps: WebRouteDeps): void {
   const bodySchema = postMessageSchema(deps.maxMessageChars);
+  // All open event streams of this gateway share one poll: a query per tick, not per stream.
+  const feed = createMessageFeed({ store: deps.store, pollMs: deps.streamPollMs ?? 100, onError: (err) => app.log.warn({ err }, 'event stream poll failed') });
 
   app.post<{ Params: { conversationId: string } }>('/v1/conversations/:conversationId/messages', async (req, reply) => {
     if (!req.headers['content-type']?.toLowerCase().startsWith('application/json')) {
@@ -72,26 +75,21 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebRouteDeps): voi
     async (req, reply) => {
       const conversationId = parse(conversationIdSchema, req.params.conversationId);
       const key = conversationKey('web', conversationId);
-      let after = Number(req.headers['last-event-id'] ?? req.query.after ?? 0) || 0;
+      const after = Number(req.headers['last-event-id'] ?? req.query.after ?? 0) || 0;
       reply.hijack();
       const res = reply.raw;
+      // Headers set by hooks (CORS for the embedded widget) go out with the hijacked response too.
+      for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) res.setHeader(name, value);
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
       res.write(': connected\n\n');
-      let open = true;
-      req.raw.on('close', () => {
-        open = false;
+      const subscription = feed.subscribe(key, after, (messages) => {
+        for (const m of messages) res.write(`id: ${m.seq}\nevent: message\ndata: ${JSON.stringify(publicMessage(m))}\n\n`);
       });
-      while (open) {
-        try {
-          for (const m of await deps.store.listMessages(key, after)) {
-            res.write(`id: ${m.seq}\nevent: message\ndata: ${JSON.stringify(publicMessage(m))}\n\n`);
-            after = m.seq;
-          }
-        } catch (err) {
-          req.log.warn({ err }, 'event stream poll failed');
-        }
-        await new Promise((r) => setTimeout(r, deps.streamPollMs ?? 300));
-      }
+      // A comment now and then keeps proxies from closing a quiet stream.
+      const keepAlive = setInterval(() => res.write(': ping\n\n'), 15_000);
+      await new Promise<void>((resolve) => req.raw.on('close', resolve));
+      subscription.close();
+      clearInterval(keepAlive);
       res.end();
     },
   );

@@ -1,10 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadConfig } from '../../core/config.js';
-import { createChatOpenAIJudgeModel, createLlmJudge, type Judge } from '../../analysis/qa/judge.js';
+import { configuredJudge } from '../../analysis/qa/configured-judge.js';
+import type { Judge } from '../../analysis/qa/judge.js';
 import { DEFAULT_SCORECARD_PATH, loadScorecard, type Scorecard } from '../../analysis/qa/scorecard.js';
 import { scoreTranscript } from '../../analysis/qa/score.js';
 import { describeTranscriptIssues, transcriptSchema, type Transcript } from '../../analysis/qa/transcript.js';
+import { parseDuration } from '../../core/duration.js';
+import type { Store } from '../../core/store/index.js';
+import { UsageError } from '../errors.js';
 
 /**
  * `kefu qa …`: post-conversation quality assurance. Each subcommand registers itself on the `qa` group below;
@@ -15,6 +19,8 @@ export function register(program: Command): void {
     .command('qa')
     .description('post-conversation quality assurance against the QA scorecard (config/qa-scorecard.yaml)');
   registerScore(qa);
+  registerReport(qa);
+  registerCoverage(qa);
 }
 
 interface ScoreOptions {
@@ -86,14 +92,79 @@ export async function readKnowledge(file: string): Promise<string[]> {
 
 /** A judge when an LLM is configured (OPENAI_API_KEY or OPENAI_BASE_URL), none otherwise. */
 export function buildJudge(scorecard: Scorecard, env: NodeJS.ProcessEnv = process.env): Judge | undefined {
-  const config = loadConfig(env);
-  if (!config.OPENAI_API_KEY && !config.OPENAI_BASE_URL) return undefined;
-  const model = createChatOpenAIJudgeModel({
-    model: scorecard.judge.model ?? config.LLM_MODEL,
-    apiKey: config.OPENAI_API_KEY,
-    baseURL: config.OPENAI_BASE_URL,
-    temperature: scorecard.judge.temperature,
-    timeoutMs: config.LLM_TIMEOUT,
-  });
-  return createLlmJudge(model, { method: scorecard.judge.method, maxAttempts: scorecard.judge.maxAttempts });
+  return configuredJudge(scorecard, loadConfig(env));
+}
+
+interface PeriodOptions {
+  since: string;
+  until?: string;
+  json?: boolean;
+}
+
+/** `--since 7d [--until <date>]` → the period ending at --until (default now). */
+function periodFrom(opts: PeriodOptions) {
+  let length: number;
+  try {
+    length = parseDuration(opts.since);
+  } catch (err) {
+    throw new UsageError(`--since: ${(err as Error).message}`);
+  }
+  if (length <= 0) throw new UsageError('--since must be longer than 0');
+  const until = opts.until === undefined ? new Date() : new Date(opts.until);
+  if (Number.isNaN(until.getTime())) throw new UsageError(`--until: "${opts.until}" is not a date (use e.g. 2026-11-24 or 2026-11-24T09:00:00Z)`);
+  return { since: new Date(until.getTime() - length).toISOString(), until: until.toISOString() };
+}
+
+/**
+ * Runs `fn` on the configured database (DATABASE_URL, else the embedded one in KEFU_DATA_DIR), then closes it. The
+ * drivers load only when a command runs, so `kefu --help` stays quick. The embedded database belongs to one process:
+ * while `kefu start` runs on it, point these commands at PostgreSQL (DATABASE_URL) instead.
+ */
+async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const { openDatabase } = await import('../../core/db/open.js');
+  const { createStore } = await import('../../core/store/index.js');
+  const db = await openDatabase(config);
+  try {
+    return await fn(createStore(db));
+  } finally {
+    await db.close();
+  }
+}
+
+function registerReport(qa: Command): void {
+  qa.command('report')
+    .description('QA report from the database: coverage, scores by agent and criterion, top failure reasons, change vs the period before')
+    .option('--since <duration>', 'length of the period, ending now (or at --until): 7d, 24h, 30d', '7d')
+    .option('--until <date>', 'end of the period (ISO date or date-time; default now)')
+    .option('--json', 'print the report as JSON instead of tables')
+    .action(async (opts: PeriodOptions) => {
+      const period = periodFrom(opts);
+      const { buildQaReport } = await import('../../activities/qa/report.js');
+      const { renderQaReportText } = await import('../../activities/qa/report-text.js');
+      const report = await withStore((store) => buildQaReport(store, period));
+      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderQaReportText(report)}\n`);
+    });
+}
+
+function registerCoverage(qa: Command): void {
+  qa.command('coverage')
+    .description('closed conversations vs scored ones over a period, with the closes not scored yet')
+    .option('--since <duration>', 'length of the period, ending now (or at --until)', '7d')
+    .option('--until <date>', 'end of the period (default now)')
+    .option('--json', 'print JSON')
+    .action(async (opts: PeriodOptions) => {
+      const period = periodFrom(opts);
+      const coverage = await withStore((store) => store.qaCoverage(period, 1000));
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ period, ...coverage }, null, 2)}\n`);
+        return;
+      }
+      const lines = [
+        `${period.since} → ${period.until}`,
+        `closed ${coverage.closed} · scored ${coverage.scored} · skipped ${coverage.skipped} (nothing to score) · coverage ${(coverage.rate * 100).toFixed(1)}%`,
+        ...coverage.missing.map((m) => `not scored: ${m.conversationKey} close #${m.closeSeq} at ${m.closedAt}`),
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
 }

@@ -4,6 +4,10 @@ import { z } from 'zod';
 import { createRiskDetector } from '../../analysis/risk/detector.js';
 import { DEFAULT_RISK_RULES_PATH, loadRiskRules, RiskRulesError, type RiskRules } from '../../analysis/risk/rules.js';
 import type { RiskDetector } from '../../analysis/risk/types.js';
+import { loadConfig } from '../../core/config.js';
+import { openDatabase } from '../../core/db/open.js';
+import { parseDuration } from '../../core/duration.js';
+import { createStore, type RiskFeedback } from '../../core/store/index.js';
 import { UsageError } from '../errors.js';
 
 /**
@@ -13,6 +17,7 @@ import { UsageError } from '../errors.js';
 export function register(program: Command): void {
   const risk = program.command('risk').description('offline, explainable risk detection (config/risk-rules.yaml)');
   registerClassify(risk);
+  registerFeedback(risk);
 }
 
 /** One input line. `context` is optional and only moves severity, never the categories. */
@@ -87,4 +92,59 @@ async function classifyLines(detector: RiskDetector, withSignals: boolean): Prom
     process.stdout.write(`${JSON.stringify(output)}\n`);
   }
   return badLines;
+}
+
+interface FeedbackOptions {
+  since: string;
+  json: boolean;
+}
+
+/**
+ * `kefu risk feedback`: the false positives people reported on risk alerts, one per message, for rule tuning.
+ * `--json` writes JSON lines that `kefu risk classify --signals` reads back directly (each line has "text").
+ * With the embedded database (no DATABASE_URL) stop `kefu start` first: PGlite belongs to one process.
+ */
+function registerFeedback(risk: Command): void {
+  risk
+    .command('feedback')
+    .description('export false-positive feedback on risk alerts (text, categories, who, note) for rule tuning')
+    .option('--since <duration>', 'how far back, e.g. 7d, 30d, 12h', '30d')
+    .option('--json', 'one JSON object per line instead of a table', false)
+    .action(async (opts: FeedbackOptions) => {
+      let sinceMs: number;
+      try {
+        sinceMs = parseDuration(opts.since);
+      } catch (error) {
+        throw new UsageError(`--since: ${(error as Error).message}`);
+      }
+      const db = await openDatabase(loadConfig());
+      try {
+        const rows = await createStore(db).listRiskFeedback({ since: new Date(Date.now() - sinceMs) });
+        process.stdout.write(opts.json ? rows.map((r) => `${JSON.stringify(feedbackLine(r))}\n`).join('') : feedbackTable(rows));
+      } finally {
+        await db.close();
+      }
+    });
+}
+
+const feedbackLine = (r: RiskFeedback) => ({
+  text: r.text,
+  category: r.category,
+  categories: r.categories,
+  severity: r.severity,
+  evidence: r.evidence,
+  actor: r.actor,
+  note: r.note,
+  escalationId: r.escalationId,
+  createdAt: r.createdAt,
+});
+
+function feedbackTable(rows: RiskFeedback[]): string {
+  if (rows.length === 0) return 'no false-positive feedback in this period\n';
+  const clip = (t: string, n: number) => (t.length > n ? `${t.slice(0, n - 1)}…` : t).replace(/\s+/g, ' ');
+  const lines = rows.map((r) => [r.createdAt.slice(0, 16).replace('T', ' '), r.category, r.severity, clip(r.actor, 20), clip(r.text, 60), clip(r.note ?? '', 40)]);
+  const header = ['when (UTC)', 'category', 'severity', 'by', 'text', 'note'];
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
+  const render = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
+  return `${[render(header), ...lines.map(render)].join('\n')}\n${rows.length} false positive(s)\n`;
 }

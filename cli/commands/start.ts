@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { loadConfig } from '../../core/config.js';
 import { createLogger } from '../../core/logger.js';
-import { checkPlatformOptions, startPlatform, type Part } from '../runtime/platform.js';
+// The platform (Temporal, channels, LangChain…) loads only when `start` runs, so the other commands start fast.
+import type { Part } from '../runtime/platform.js';
 import { UsageError } from '../errors.js';
 
 export function register(program: Command): void {
@@ -12,6 +13,7 @@ export function register(program: Command): void {
     .addOption(new Option('--only <part>', 'run one part, to scale parts separately').choices(['worker', 'gateway']))
     .action(async (opts: { only?: Part }) => {
       const config = loadConfig();
+      const { checkPlatformOptions, startPlatform } = await import('../runtime/platform.js');
       const problems = checkPlatformOptions(config, opts.only);
       if (problems.length) throw new UsageError(problems.join('\n'));
       const logger = createLogger(config);
@@ -19,6 +21,7 @@ export function register(program: Command): void {
       const summary = [
         'kefu is running',
         platform.gatewayUrl ? `  gateway      ${platform.gatewayUrl}  (POST /v1/conversations/{id}/messages, GET /healthz)` : undefined,
+        platform.gatewayUrl ? `  agent desk   ${platform.agentDesk.kind === 'inbox' ? `${platform.gatewayUrl}/inbox` : platform.agentDesk.describe()}` : undefined,
         platform.worker ? `  worker       task queue "${config.TEMPORAL_TASK_QUEUE}"` : undefined,
         `  temporal     ${platform.temporal.address}${platform.temporal.uiUrl ? `  (Web UI ${platform.temporal.uiUrl})` : ''}`,
         `  database     ${platform.store.db.kind === 'pglite' ? `PGlite in ${config.KEFU_DATA_DIR}` : 'PostgreSQL (DATABASE_URL)'}`,

@@ -2,19 +2,37 @@ import type { FastifyInstance } from 'fastify';
 import type { Worker } from '@temporalio/worker';
 import type { Duration } from '@temporalio/common';
 import { createActivities } from '../../activities/index.js';
+import { createQaDeps } from '../../activities/qa/deps.js';
+import { ensureQaReportSchedule } from '../../activities/qa/schedule.js';
+import { createQaService, type QaService } from '../../activities/qa/service.js';
 import { webSender } from '../../bots/web/sender.js';
 import { buildGateway } from '../../bots/gateway.js';
 import { createDispatcher } from '../../bots/dispatch.js';
 import type { ChannelSenders } from '../../bots/channel.js';
+import { buildChannels, type ChannelOverrides, type ChannelSet } from '../../bots/channels.js';
+import { registerRiskRoutes } from '../../bots/risk/routes.js';
+import { registerQaRoutes } from '../../bots/qa/routes.js';
+import { buildRiskServices } from '../../bots/risk/runtime.js';
 import type { Config } from '../../core/config.js';
 import { describeDatabase } from '../../core/config.js';
 import { openDatabase } from '../../core/db/open.js';
 import type { Logger } from '../../core/logger.js';
 import { createStore, type Store } from '../../core/store/index.js';
 import type { Answerer } from '../../knowledge/answerer.js';
-import { createDefaultAnswerer } from '../../knowledge/index.js';
+import { createDefaultAnswerer, seedDemoKnowledge } from '../../knowledge/index.js';
+import { outreachInboundHook } from '../../engagement/campaigns/inbound.js';
+import { ensureEngagementSchedules } from '../../engagement/schedules.js';
+import { loadEngagement } from '../../engagement/setup.js';
 import { openTemporal, type TemporalHandle } from './temporal.js';
+import { registerConsole } from '../../bots/console/index.js';
+import { closeConversationWorkflow } from './close-conversation.js';
+import { startMetricsServer } from './metrics-server.js';
 import { bundleWorkflows, createWorker } from './worker.js';
+import { createAgentDeskSetup, type AgentDeskSetup } from '../../bots/desks.js';
+import { registerRiskActions } from '../../bots/slack/risk-actions.js';
+import { registerQaSlackActions } from '../../activities/qa/slack-actions.js';
+import { createSummarizer } from '../../analysis/summary/index.js';
+import { createChatModel } from '../../knowledge/answer/llm.js';
 
 export type Part = 'worker' | 'gateway';
 
@@ -23,6 +41,8 @@ export interface PlatformOptions {
   /** Overrides for tests: a different answerer or extra channel senders. */
   answerer?: Answerer;
   senders?: ChannelSenders;
+  /** Replacements inside the Teams and WeChat channels (a mock WeChat puppet, a local Bot Framework auth setup). */
+  channels?: ChannelOverrides;
   workflowBundle?: Awaited<ReturnType<typeof bundleWorkflows>>;
   shutdownGraceTime?: Duration;
 }
@@ -33,6 +53,13 @@ export interface Platform {
   gateway?: FastifyInstance;
   gatewayUrl?: string;
   worker?: Worker;
+  /** Every channel's sender as the deliver activity uses them, and the optional channels (Teams, WeChat). */
+  senders: ChannelSenders;
+  channels: ChannelSet;
+  /** QA disputes and decisions, for the Slack app's buttons (`registerQaSlackActions`) and the console. */
+  qa: QaService;
+  /** Where agents take handoffs: Slack or the local inbox, and the commands their actions go through. */
+  agentDesk: AgentDeskSetup;
   /** Stops the worker only (fault-injection in tests); `startWorker` brings it back. */
   stopWorker(): Promise<void>;
   startWorker(): Promise<void>;
@@ -51,15 +78,60 @@ export function checkPlatformOptions(config: Config, only?: Part): string[] {
 export async function startPlatform(config: Config, logger: Logger, opts: PlatformOptions = {}): Promise<Platform> {
   const db = await openDatabase(config);
   const store = createStore(db);
+  // Channel configuration mistakes (an unknown WeChat puppet) surface before anything else starts.
+  const channels = await Promise.resolve()
+    .then(() => buildChannels(config, logger, store, opts.channels))
+    .catch(async (err) => {
+      await db.close();
+      throw err;
+    });
+  // Flag rules, outreach rules and campaign files are checked here: a non-compliant campaign stops the start.
+  const engagement = await Promise.resolve()
+    .then(() => loadEngagement(config))
+    .catch(async (err) => {
+      await db.close();
+      throw err;
+    });
   const temporal = await openTemporal(config, logger).catch(async (err) => {
     await db.close();
     throw err;
   });
   const runWorker = opts.only !== 'gateway';
   const runGateway = opts.only !== 'worker';
-  const senders: ChannelSenders = { web: webSender, ...opts.senders };
-  const answerer = opts.answerer ?? (await createDefaultAnswerer(config));
-  const activities = createActivities({ store, answerer, senders });
+  const senders: ChannelSenders = { web: webSender, ...channels.senders, ...opts.senders };
+  // Knowledge base: the demo articles on first start (incremental, so later starts only compare content hashes).
+  if (!opts.answerer && config.KEFU_SEED_DEMO) await seedDemoKnowledge(config, { db, logger });
+  const answerer = opts.answerer ?? (await createDefaultAnswerer(config, { db, logger }));
+  // Risk rules are validated here, so a broken rules file stops the start with the path of the mistake.
+  const risk = await Promise.resolve()
+    .then(() => buildRiskServices(config, { store, workflows: temporal.client.workflow, logger }))
+    .catch(async (err) => {
+      await temporal.close();
+      await db.close();
+      throw err;
+    });
+  // The QA scorecard is validated here too: a broken config/qa-scorecard.yaml stops the start naming the mistake.
+  const qaDeps = await createQaDeps(config, store).catch(async (err) => {
+    await temporal.close();
+    await db.close();
+    throw err;
+  });
+  const qa = createQaService({ store, sink: qaDeps.sink, publicUrl: qaDeps.publicUrl, leads: qaDeps.leads, logger });
+  // The agent desk for handoffs (Slack when configured, else the local inbox); other features' Slack buttons join its app.
+  const agentDesk = await Promise.resolve()
+    .then(() => createAgentDeskSetup(config, {
+      store,
+      logger,
+      workflows: temporal.client.workflow,
+      slackListeners: [(app) => registerRiskActions(app, { escalations: risk.escalations, logger }), (app) => registerQaSlackActions(app, qa)],
+    }))
+    .catch(async (err) => {
+      await temporal.close();
+      await db.close();
+      throw err;
+    });
+  const summarizer = createSummarizer({ model: createChatModel(config), timeoutMs: config.LLM_TIMEOUT, logger });
+  const activities = createActivities({ store, answerer, senders, risk: risk.services, engagement, qa: qaDeps, desk: agentDesk.desk, summarizer });
   const bundle = runWorker ? (opts.workflowBundle ?? (await bundleWorkflows())) : undefined;
 
   let worker: Worker | undefined;
@@ -84,12 +156,20 @@ export async function startPlatform(config: Config, logger: Logger, opts: Platfo
     worker = undefined;
   };
   if (runWorker) await startWorker();
+  if (runWorker && config.KEFU_SCHEDULES) {
+    // Reporting is not worth failing the start for: the next start tries again.
+    await ensureQaReportSchedule(temporal.client, config).catch((err) => logger.warn({ err }, 'QA report schedule not created'));
+  }
+  if (runWorker && config.KEFU_SCHEDULES) {
+    await ensureEngagementSchedules(temporal.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, engagement, logger })
+      .catch((err) => logger.warn({ err }, 'could not create the campaign/insights schedules; campaigns can still be run by hand'));
+  }
 
   let gateway: FastifyInstance | undefined;
   let gatewayUrl: string | undefined;
   let sweeper: NodeJS.Timeout | undefined;
+  const dispatcher = createDispatcher({ store, workflows: temporal.client.workflow, config, logger, onAccepted: outreachInboundHook({ store, settings: engagement.outreach }) });
   if (runGateway) {
-    const dispatcher = createDispatcher({ store, workflows: temporal.client.workflow, config, logger });
     gateway = await buildGateway({
       config,
       logger,
@@ -99,6 +179,11 @@ export async function startPlatform(config: Config, logger: Logger, opts: Platfo
         await temporal.connection.healthService.check({});
         return true;
       },
+      widgetOrigins: config.WIDGET_ORIGINS,
+      metrics: { token: config.METRICS_TOKEN },
+      routes: [(app) => channels.registerRoutes(app, { dispatcher }),
+        (app) => registerConsole(app, { config, store, logger, temporalUiUrl: temporal.uiUrl, closeConversation: (key, reason) => closeConversationWorkflow(temporal.client, key, reason) }), (app) => registerRiskRoutes(app, { store, escalations: risk.escalations }),
+        (app) => registerQaRoutes(app, { service: qa, store, token: config.INBOX_TOKEN }), (app) => agentDesk.registerRoutes(app)],
     });
     await gateway.listen({ host: config.HOST, port: config.PORT });
     const addr = gateway.server.address();
@@ -109,6 +194,12 @@ export async function startPlatform(config: Config, logger: Logger, opts: Platfo
     sweeper = setInterval(() => void dispatcher.redispatchStranded().catch(() => undefined), 15_000);
     sweeper.unref();
   }
+  await channels.start({ dispatcher, worker: runWorker });
+  if (runGateway) await agentDesk.start();
+  // A worker without a gateway still needs a scrape target: reply latency and deliveries are recorded where it runs.
+  const metricsServer = runWorker && !runGateway && config.METRICS_PORT > 0
+    ? await startMetricsServer({ host: config.HOST, port: config.METRICS_PORT, token: config.METRICS_TOKEN, logger })
+    : undefined;
 
   logger.info(
     {
@@ -117,6 +208,8 @@ export async function startPlatform(config: Config, logger: Logger, opts: Platfo
       temporal: temporal.address,
       temporalUi: temporal.uiUrl ?? '(none)',
       database: describeDatabase(config),
+      channels: channels.describe(),
+      agentDesk: agentDesk.describe(),
     },
     'kefu is running',
   );
@@ -126,6 +219,10 @@ export async function startPlatform(config: Config, logger: Logger, opts: Platfo
     temporal,
     gateway,
     gatewayUrl,
+    senders,
+    channels,
+    qa,
+    agentDesk,
     get worker() {
       return worker;
     },
@@ -133,6 +230,9 @@ export async function startPlatform(config: Config, logger: Logger, opts: Platfo
     startWorker,
     async stop() {
       if (sweeper) clearInterval(sweeper);
+      await metricsServer?.close();
+      await channels.stop();
+      await agentDesk.stop();
       await gateway?.close();
       await stopWorker();
       await temporal.close();

@@ -3,7 +3,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../../core/config.js';
 import { dataPath } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
-import { startDevServer, type DevServer } from '../../core/temporal/dev-server.js';
+import { freePort, startDevServer, type DevServer } from '../../core/temporal/dev-server.js';
 import { installTemporalRuntime } from '../../core/temporal/runtime.js';
 import { connectionOptions } from '../../temporal.config.js';
 
@@ -19,7 +19,7 @@ export interface TemporalHandle {
 
 /** Connects to TEMPORAL_ADDRESS, or starts the embedded dev server (persisting under the data folder) and connects. */
 export async function openTemporal(config: Config, logger: Logger, opts: { startDevServer?: boolean } = {}): Promise<TemporalHandle> {
-  installTemporalRuntime(logger);
+  installTemporalRuntime(logger, { metricsBindAddress: await temporalMetricsBindAddress(config.TEMPORAL_METRICS_ADDRESS) });
   let dev: DevServer | undefined;
   let address = config.TEMPORAL_ADDRESS;
   if (!address) {
@@ -54,4 +54,12 @@ export async function openTemporal(config: Config, logger: Logger, opts: { start
       await dev?.stop();
     },
   };
+}
+
+/** TEMPORAL_METRICS_ADDRESS as a bind address: `off` = none, port 0 = a free port now (the exporter cannot report one). */
+async function temporalMetricsBindAddress(setting: string): Promise<string | undefined> {
+  if (setting === 'off') return undefined;
+  const i = setting.lastIndexOf(':');
+  const host = setting.slice(0, i);
+  return setting.slice(i + 1) === '0' ? `${host}:${await freePort()}` : setting;
 }

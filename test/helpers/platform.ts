@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Duration } from '@temporalio/common';
 import { inject } from 'vitest';
 import type { ChannelSenders } from '../../bots/channel.js';
+import type { ChannelOverrides } from '../../bots/channels.js';
 import { loadConfig, type Config } from '../../core/config.js';
 import { createLogger } from '../../core/logger.js';
 import type { Answerer } from '../../knowledge/answerer.js';
@@ -19,7 +20,7 @@ export interface TestPlatform extends Platform {
  * A whole platform on the shared real Temporal server, with its own task queue and its own database: PostgreSQL in a
  * fresh schema when DATABASE_URL is set (CI), in-memory PGlite otherwise.
  */
-export async function startTestPlatform(opts: { env?: Record<string, string>; answerer?: Answerer; senders?: ChannelSenders; shutdownGraceTime?: Duration } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(opts: { env?: Record<string, string>; answerer?: Answerer; senders?: ChannelSenders; channels?: ChannelOverrides; shutdownGraceTime?: Duration } = {}): Promise<TestPlatform> {
   const id = randomUUID().replace(/-/g, '').slice(0, 12);
   const config = loadConfig({
     DATABASE_URL: process.env.DATABASE_URL ?? '',
@@ -31,12 +32,15 @@ export async function startTestPlatform(opts: { env?: Record<string, string>; an
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     LOG_FORMAT: 'json',
+    // Schedules are namespace-wide and outlive a test; tests that need them turn this on.
+    KEFU_SCHEDULES: 'false',
     ...opts.env,
   });
   bundle ??= bundleWorkflows();
   const platform = await startPlatform(config, createLogger(config), {
     answerer: opts.answerer,
     senders: opts.senders,
+    channels: opts.channels,
     workflowBundle: await bundle,
     shutdownGraceTime: opts.shutdownGraceTime,
   });

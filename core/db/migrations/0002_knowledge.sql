@@ -1,9 +1,10 @@
 -- Knowledge base: ingested documents, their chunks (text, metadata, keyword tokens, embedding) and term statistics.
 --
 -- The embedding column is an untyped `vector`: its dimension follows the configured embedding provider (512 for the
--- local featuriser, 1536 for text-embedding-3-small, …), which a migration cannot know. The store creates one HNSW
--- expression index per dimension at start-up, `((embedding::vector(N)) vector_cosine_ops)`, and queries with the same
--- cast, so the planner uses it. All chunks share one vector space at a time (recorded in knowledge_meta);
+-- local featuriser, 1536 for text-embedding-3-small, …), which a migration cannot know. The store creates the HNSW
+-- index for the configured dimension when it opens (or on the first write): an expression index on
+-- `embedding::vector(N)` (cosine), partial on `vector_dims(embedding) = N`; queries use the same cast and condition,
+-- so the planner picks it. All chunks share one vector space at a time (recorded in knowledge_meta);
 -- `kefu reindex` re-embeds everything and swaps the index when the provider changes.
 
 CREATE TABLE knowledge_meta (

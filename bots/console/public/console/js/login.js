@@ -1,0 +1,19 @@
+import { api } from './api.js';
+
+const form = document.getElementById('login-form');
+const error = document.getElementById('login-error');
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  error.hidden = true;
+  const data = new FormData(form);
+  try {
+    await api('/login', { method: 'POST', body: { username: data.get('username'), password: data.get('password') } });
+    const next = new URLSearchParams(location.search).get('next') ?? '';
+    location.assign(`/console/${next.startsWith('#/') ? next : ''}`);
+  } catch (err) {
+    error.textContent = err.status === 401 ? 'Wrong user name or password.' : err.message;
+    error.hidden = false;
+    document.getElementById('password').select();
+  }
+});

@@ -1,0 +1,142 @@
+import type { Citation, Language } from '../../core/domain.js';
+import { looksLikeInstruction, stripInstructionLines } from '../safety.js';
+import type { RetrievedChunk } from '../store/hybrid-retriever.js';
+import { keywordTokens } from '../text/keywords.js';
+import { markdownToPlain, splitSentences } from '../text/sentences.js';
+import { EXTRACTIVE_LEAD } from './messages.js';
+
+export interface ExtractiveAnswer {
+  text: string;
+  citations: Citation[];
+}
+
+const MAX_SENTENCES = 3;
+const MAX_CHARS: Record<Language, number> = { zh: 220, en: 520 };
+/** Another sentence joins the best one when it scores at least this share of it (same passage) … */
+const SAME_PASSAGE_SHARE = 0.5;
+/** … or this share when it comes from another passage. */
+const OTHER_PASSAGE_SHARE = 0.85;
+
+/**
+ * Question types whose answers have a recognisable shape: "how long" wants a duration, "how much" an amount.
+ * A sentence of that shape gets a bonus, so the answer quotes "within 3 working days" rather than the topic sentence.
+ */
+const ANSWER_SHAPES: { question: RegExp; sentence: RegExp }[] = [
+  {
+    question: /多久|多长时间|多長時間|几天|幾天|什么时候|什麼時候|何时|何時|多快|how long|how soon|how quickly|how many days|\bwhen\b/i,
+    sentence: /\d+\s*(个|個)?\s*(工作日|天|小时|小時|分钟|分鐘|周|週|个月|個月|年|working days?|business days?|days?|hours?|minutes?|weeks?|months?|years?)|当天|當天|次日|立即|same day|next day|immediately/i,
+  },
+  {
+    question: /多少钱|多少錢|费用|費用|收费|收費|价格|價格|要钱|要錢|免费|免費|多少|how much|cost|fee|price|charge|free/i,
+    sentence: /[¥￥$]\s?\d|\d+\s*(元|块|塊|yuan|rmb)|免费|免費|不收|\bfree\b|no charge/i,
+  },
+];
+const SHAPE_BONUS = 0.25;
+/**
+ * An FAQ pair this relevant, whose question itself holds most of the customer's terms, answers by itself: its answer
+ * is quoted whole, nothing else added.
+ */
+const FAQ_DIRECT_RELEVANCE = 0.6;
+const FAQ_DIRECT_QUESTION_SHARE = 0.6;
+
+interface Candidate {
+  passage: number;
+  position: number;
+  text: string;
+  score: number;
+}
+
+/** Default weight of a query term when no IDF is known: longer words say more than particles. */
+function lengthWeight(term: string): number {
+  return /^[a-z0-9]/.test(term) ? Math.min(term.length, 8) / 4 : Math.min([...term].length, 4) / 2;
+}
+
+/** The passage text a customer may see: the FAQ answer alone for FAQ chunks, Markdown flattened, instructions removed. */
+export function readablePassage(chunk: RetrievedChunk): string {
+  const body = chunk.metadata.answer ?? chunk.content;
+  return stripInstructionLines(markdownToPlain(body)).text;
+}
+
+export function citationFor(chunk: RetrievedChunk, index: number): Citation {
+  const snippet = readablePassage(chunk).replace(/\s+/g, ' ').slice(0, 160);
+  return {
+    index,
+    title: chunk.metadata.title,
+    source: chunk.metadata.source,
+    ...(chunk.metadata.section ? { section: chunk.metadata.section } : {}),
+    ...(snippet ? { snippet } : {}),
+  };
+}
+
+/**
+ * An answer made only of sentences from the passages: the sentences covering most of the question's terms (IDF
+ * weighted), from the most relevant passages, with a bonus for the shape the question asks for; in reading order,
+ * each followed by its citation. Instruction-like sentences (a poisoned document) are never used. Undefined when no
+ * sentence is usable.
+ */
+export function extractiveAnswer(
+  question: string,
+  passages: RetrievedChunk[],
+  language: Language,
+  termWeights: Map<string, number> = new Map(),
+): ExtractiveAnswer | undefined {
+  const terms = [...new Set(keywordTokens(question))];
+  const weight = (t: string) => termWeights.get(t) ?? lengthWeight(t);
+  const total = terms.reduce((s, t) => s + weight(t), 0) || 1;
+  const share = (text: string) => {
+    const present = new Set(keywordTokens(text));
+    return terms.reduce((s, t) => s + (present.has(t) ? weight(t) : 0), 0) / total;
+  };
+
+  const top = passages[0];
+  if (top?.metadata.answer && top.metadata.question && top.scores.relevance >= FAQ_DIRECT_RELEVANCE && share(top.metadata.question) >= FAQ_DIRECT_QUESTION_SHARE) {
+    const answer = splitSentences(readablePassage(top)).filter((s) => !looksLikeInstruction(s)).join(language === 'zh' ? '' : ' ');
+    if (answer.length > 0 && answer.length <= MAX_CHARS[language] * 1.5) {
+      return { text: `${EXTRACTIVE_LEAD[language]}\n${answer}${language === 'zh' ? '' : ' '}[1]`, citations: [citationFor(top, 1)] };
+    }
+  }
+  const shapes = ANSWER_SHAPES.filter((s) => s.question.test(question));
+  const bestRelevance = Math.max(...passages.map((p) => p.scores.relevance), 1e-9);
+
+  const candidates: Candidate[] = [];
+  passages.forEach((chunk, passage) => {
+    const passageFactor = 0.6 + 0.4 * (chunk.scores.relevance / bestRelevance);
+    splitSentences(readablePassage(chunk)).forEach((text, position) => {
+      if (looksLikeInstruction(text) || text.replace(/[\s\p{P}]/gu, '').length < 4) return;
+      const covered = share(text);
+      const shaped = shapes.some((s) => s.sentence.test(text)) ? SHAPE_BONUS : 0;
+      // Position breaks ties towards the start of a passage, where its topic sentence usually is.
+      candidates.push({ passage, position, text, score: (covered + shaped) * passageFactor - position * 0.001 });
+    });
+  });
+  if (candidates.length === 0) return undefined;
+
+  const ranked = [...candidates].sort((a, b) => b.score - a.score);
+  const best = ranked[0] as Candidate;
+  const chosen: Candidate[] = [best];
+  let length = best.text.length;
+  // The best sentence's own passage first (it continues the same answer), then other passages if they are as good.
+  const rest = ranked.slice(1);
+  for (const c of [...rest.filter((x) => x.passage === best.passage), ...rest.filter((x) => x.passage !== best.passage)]) {
+    if (chosen.length >= MAX_SENTENCES) break;
+    const share = c.passage === best.passage ? SAME_PASSAGE_SHARE : OTHER_PASSAGE_SHARE;
+    if (c.score <= 0 || c.score < best.score * share) continue;
+    if (chosen.some((x) => x.text === c.text) || length + c.text.length > MAX_CHARS[language]) continue;
+    chosen.push(c);
+    length += c.text.length;
+  }
+  chosen.sort((a, b) => a.passage - b.passage || a.position - b.position);
+
+  // Citations are numbered in order of first use; one marker after each run of sentences from the same passage.
+  const numbers = new Map<number, number>();
+  for (const c of chosen) if (!numbers.has(c.passage)) numbers.set(c.passage, numbers.size + 1);
+  const parts = chosen.map((c, i) => {
+    const sentence = /[。！？.!?；;:：]$/.test(c.text) ? c.text : `${c.text}${language === 'zh' ? '。' : '.'}`;
+    if (chosen[i + 1]?.passage === c.passage) return sentence;
+    const marker = `[${numbers.get(c.passage)}]`;
+    return language === 'zh' ? `${sentence}${marker}` : `${sentence} ${marker}`;
+  });
+  const body = parts.join(language === 'zh' ? '' : ' ');
+  const citations = [...numbers.entries()].map(([passage, index]) => citationFor(passages[passage] as RetrievedChunk, index));
+  return { text: `${EXTRACTIVE_LEAD[language]}\n${body}`, citations };
+}

@@ -1,0 +1,71 @@
+import { Embeddings, type EmbeddingsParams } from '@langchain/core/embeddings';
+import { toSimplified } from '../text/chinese.js';
+import { keywordTokens } from '../text/keywords.js';
+
+/**
+ * The local default: signed feature hashing, no model file, no network, deterministic. Features are the keyword
+ * tokens (jieba words / stemmed English words) plus character n-grams — bigrams inside Chinese runs, trigrams inside
+ * English words — so a paraphrase sharing only part of a word (充电/充电器, refund/refunded) still lands nearby.
+ * Term weights are sublinear (1 + ln tf) and the vector is L2-normalised, so cosine similarity is a dot product.
+ */
+export const HASHING_DIMENSIONS = 512;
+const WORD_WEIGHT = 1;
+const CJK_BIGRAM_WEIGHT = 0.5;
+const LATIN_TRIGRAM_WEIGHT = 0.35;
+
+function fnv1a(text: string, seed: number): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 16777619) >>> 0;
+  }
+  return h;
+}
+
+function features(text: string): Map<string, number> {
+  const weights = new Map<string, number>();
+  const add = (feature: string, weight: number) => weights.set(feature, (weights.get(feature) ?? 0) + weight);
+  // Weights accumulate term frequency first; the log is applied once all occurrences are counted.
+  for (const token of keywordTokens(text)) add(`w:${token}`, WORD_WEIGHT);
+  const normalised = toSimplified(text.normalize('NFKC')).toLowerCase();
+  for (const run of normalised.match(/[\u3400-\u9fff]+/g) ?? []) {
+    for (let i = 0; i + 1 < run.length; i++) add(`b:${run.slice(i, i + 2)}`, CJK_BIGRAM_WEIGHT);
+  }
+  for (const word of normalised.match(/[a-z0-9]+/g) ?? []) {
+    const padded = `#${word}#`;
+    for (let i = 0; i + 2 < padded.length; i++) add(`t:${padded.slice(i, i + 3)}`, LATIN_TRIGRAM_WEIGHT);
+  }
+  return weights;
+}
+
+export function hashingVector(text: string, dimensions = HASHING_DIMENSIONS): number[] {
+  const vector = new Float64Array(dimensions);
+  for (const [feature, total] of features(text)) {
+    const unit = feature.startsWith('w:') ? WORD_WEIGHT : feature.startsWith('b:') ? CJK_BIGRAM_WEIGHT : LATIN_TRIGRAM_WEIGHT;
+    const tf = total / unit;
+    const h = fnv1a(feature, 2166136261);
+    const sign = (fnv1a(feature, 0x9747b28c) & 1) === 0 ? 1 : -1;
+    vector[h % dimensions] = (vector[h % dimensions] ?? 0) + sign * unit * (1 + Math.log(tf));
+  }
+  let norm = 0;
+  for (const v of vector) norm += v * v;
+  norm = Math.sqrt(norm) || 1;
+  return Array.from(vector, (v) => v / norm);
+}
+
+export class HashingEmbeddings extends Embeddings {
+  readonly dimensions: number;
+
+  constructor(fields: EmbeddingsParams & { dimensions?: number } = {}) {
+    super(fields);
+    this.dimensions = fields.dimensions ?? HASHING_DIMENSIONS;
+  }
+
+  async embedDocuments(documents: string[]): Promise<number[][]> {
+    return documents.map((d) => hashingVector(d, this.dimensions));
+  }
+
+  async embedQuery(document: string): Promise<number[]> {
+    return hashingVector(document, this.dimensions);
+  }
+}

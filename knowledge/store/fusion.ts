@@ -1,0 +1,136 @@
+import type { ChunkHit, RetrievalScores } from './types.js';
+
+/** Standard RRF constant: damps the head of each list so one retriever's first place does not decide alone. */
+export const RRF_K = 60;
+const BM25_K1 = 1.2;
+const BM25_B = 0.75;
+
+export interface TermStats {
+  total: number;
+  df: Map<string, number>;
+}
+
+/**
+ * How cosine similarity enters the relevance estimate: mapped from [low, high] onto 0..1, with `weight` relative to
+ * each of the two term-evidence components. The local hashing featuriser is lexical — the same evidence as the
+ * terms, only noisier — so it gets no weight (bench/retrieval.ts measured it lowering the separation of answerable
+ * from off-topic questions); a semantic model sees paraphrases the terms miss, and counts like each of them.
+ */
+export interface SimilarityScale {
+  low: number;
+  high: number;
+  weight: number;
+}
+
+export const LOCAL_SIMILARITY_SCALE: SimilarityScale = { low: 0.05, high: 0.45, weight: 0 };
+export const REMOTE_SIMILARITY_SCALE: SimilarityScale = { low: 0.2, high: 0.6, weight: 1 };
+/** Matched IDF at which the "rare vocabulary shared" component saturates (about two rare terms). */
+const MATCHED_IDF_SATURATION = 15;
+
+export function idf(term: string, stats: TermStats): number {
+  const n = Math.max(stats.total, 1);
+  const df = Math.min(stats.df.get(term) ?? 0, n);
+  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+}
+
+export interface ScoredHit extends ChunkHit {
+  scores: RetrievalScores;
+}
+
+function bm25(queryTerms: string[], tokens: string[], avgLength: number, stats: TermStats): number {
+  const tf = new Map<string, number>();
+  for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
+  let score = 0;
+  for (const term of queryTerms) {
+    const f = tf.get(term) ?? 0;
+    if (f === 0) continue;
+    score += (idf(term, stats) * f * (BM25_K1 + 1)) / (f + BM25_K1 * (1 - BM25_B + (BM25_B * tokens.length) / Math.max(avgLength, 1)));
+  }
+  return score;
+}
+
+/** IDF mass of the query's terms that occur in the chunk, and its share of the query's total (1: every term). */
+function coverage(queryTerms: string[], tokens: string[], stats: TermStats): { share: number; matched: number } {
+  const present = new Set(tokens);
+  let hit = 0;
+  let all = 0;
+  for (const term of queryTerms) {
+    const w = idf(term, stats);
+    all += w;
+    if (present.has(term)) hit += w;
+  }
+  return { share: all > 0 ? hit / all : 0, matched: hit };
+}
+
+/**
+ * Absolute evidence that a chunk answers the query, 0..1. RRF orders results but is rank-only — the top hit of a
+ * nonsense query gets the same fused score as the top hit of a good one — so the hand-off decision uses this
+ * instead: the mean of the IDF-weighted share of the query's terms found in the chunk, the IDF mass found (saturating,
+ * so a long question is not punished for its chatter), and — per `scale.weight` — the scaled cosine similarity.
+ * The hand-off threshold on it is calibrated by `bench/retrieval.ts`.
+ */
+export function relevance(similarity: number | null, termCoverage: number, matchedIdf: number, scale: SimilarityScale): number {
+  const vocabulary = Math.min(1, matchedIdf / MATCHED_IDF_SATURATION);
+  const weight = similarity === null ? 0 : scale.weight;
+  const scaled = similarity === null ? 0 : Math.min(1, Math.max(0, (similarity - scale.low) / (scale.high - scale.low)));
+  return (termCoverage + vocabulary + weight * scaled) / (2 + weight);
+}
+
+export type RetrievalMode = 'hybrid' | 'vector' | 'keyword';
+
+/**
+ * Scores every candidate both ways (cosine similarity from the database, BM25 and coverage from its tokens), ranks
+ * the union by each, and fuses the two rankings by reciprocal rank, the vector ranking weighted by `vectorWeight`.
+ * `mode` keeps one ranking only (benchmarks).
+ */
+export function fuse(
+  vectorHits: ChunkHit[],
+  keywordHits: ChunkHit[],
+  queryTerms: string[],
+  stats: TermStats,
+  scale: SimilarityScale,
+  mode: RetrievalMode = 'hybrid',
+  vectorWeight = 1,
+): ScoredHit[] {
+  const terms = [...new Set(queryTerms)];
+  const byId = new Map<string, ChunkHit>();
+  for (const h of mode === 'keyword' ? keywordHits : mode === 'vector' ? vectorHits : [...vectorHits, ...keywordHits]) {
+    const seen = byId.get(h.id);
+    byId.set(h.id, seen && seen.similarity !== null ? seen : h);
+  }
+  const candidates = [...byId.values()];
+  const avgLength = candidates.reduce((s, h) => s + h.tokens.length, 0) / Math.max(candidates.length, 1);
+  const scored = candidates.map((h) => {
+    const b = bm25(terms, h.tokens, avgLength, stats);
+    const c = coverage(terms, h.tokens, stats);
+    return { hit: h, bm25: b, coverage: c.share, matchedIdf: c.matched };
+  });
+
+  const vectorRanks = new Map<string, number>();
+  if (mode !== 'keyword') {
+    scored
+      .filter((s) => s.hit.similarity !== null)
+      .sort((a, b) => (b.hit.similarity ?? 0) - (a.hit.similarity ?? 0))
+      .forEach((s, i) => vectorRanks.set(s.hit.id, i + 1));
+  }
+  const keywordRanks = new Map<string, number>();
+  if (mode !== 'vector') {
+    scored
+      .filter((s) => s.bm25 > 0)
+      .sort((a, b) => b.bm25 - a.bm25)
+      .forEach((s, i) => keywordRanks.set(s.hit.id, i + 1));
+  }
+
+  return scored
+    .map(({ hit, bm25: b, coverage: c, matchedIdf }) => {
+      const vr = vectorRanks.get(hit.id) ?? null;
+      const kr = keywordRanks.get(hit.id) ?? null;
+      const fused = (vr ? vectorWeight / (RRF_K + vr) : 0) + (kr ? 1 / (RRF_K + kr) : 0);
+      return {
+        ...hit,
+        scores: { fused, relevance: relevance(hit.similarity, c, matchedIdf, scale), similarity: hit.similarity, coverage: c, matchedIdf, bm25: b, vectorRank: vr, keywordRank: kr },
+      };
+    })
+    .filter((h) => h.scores.fused > 0)
+    .sort((a, b) => b.scores.fused - a.scores.fused || b.scores.relevance - a.scores.relevance);
+}
