@@ -26,6 +26,7 @@ function table(r: LoadReport): string {
     ['send retries', r.details.sendRetries],
     ['CPU ms per message', Object.entries(r.details.cpuMsPerMessage).map(([k, v]) => `${k} ${v ?? '?'}`).join(', ')],
     ['load average (start → end)', `${r.details.loadAverage.start} → ${r.details.loadAverage.end}`],
+    ['crashes', r.details.crashes.map((c) => c.part).join(', ') || 'none'],
     ['faults', r.details.chaos.map((c) => `${c.fault} (back in ${(c.recoveredAfterMs / 1000).toFixed(1)} s)`).join(', ') || 'none'],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
   writeFileSync(`${dir}/${options.chaos.length ? 'load-chaos' : 'load'}.json`, `${JSON.stringify(report, null, 2)}\n`);
   if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   else process.stdout.write(`${table(report)}\n`);
-  process.exitCode = report.lost === 0 && report.duplicated === 0 ? 0 : 1;
+  process.exitCode = report.lost === 0 && report.duplicated === 0 && report.details.crashes.length === 0 ? 0 : 1;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import dotenv from 'dotenv';
 import { ConfigError } from '../core/config.js';
 import { UsageError } from './errors.js';
+import { register as registerIngest } from './commands/ingest.js';
 import { register as registerIntent } from './commands/intent.js';
 import { register as registerQa } from './commands/qa.js';
 import { register as registerRisk } from './commands/risk.js';
@@ -13,7 +14,7 @@ import { register as registerCampaign } from './commands/campaign.js';
 type Registrar = (program: Command) => void;
 
 /** Subcommand groups; each file registers itself so features stay in their own modules. */
-const COMMANDS: Registrar[] = [registerStart, registerIntent, registerQa, registerRisk, registerConsole, registerCustomers, registerCampaign];
+const COMMANDS: Registrar[] = [registerStart, registerIngest, registerIntent, registerQa, registerRisk, registerConsole, registerCustomers, registerCampaign];
 
 export function buildProgram(extra: Registrar[] = []): Command {
   const program = new Command('kefu')

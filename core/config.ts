@@ -117,7 +117,8 @@ export const configSchema = z
     HANDOFF_QUEUES: z
       .string()
       .regex(/^\s*[a-z0-9_-]+(=[^,\s]+)?(\s*,\s*[a-z0-9_-]+(=[^,\s]+)?)*\s*$/, 'comma-separated queue names, each optionally =<slack channel>')
-      .default('general'),
+      // `senior` receives risky conversations (RISK_HANDOFF_QUEUE) out of the box.
+      .default('general,senior'),
     HANDOFF_AFTER_UNANSWERED: int(2, 0, 100),
     HANDOFF_ALERT_AFTER: duration('2m'),
     HANDOFF_ESCALATE_AFTER: duration('5m'),

@@ -34,8 +34,9 @@ async function waitFor(what: string, check: () => Promise<boolean>, child: Child
   throw new Error(`${what} not ready after ${timeoutMs} ms:\n${tail()}`);
 }
 
-function part(name: PartName, env: NodeJS.ProcessEnv, ready: () => Promise<boolean>): PartProcess {
+function part(name: PartName, env: NodeJS.ProcessEnv, ready: () => Promise<boolean>, onCrash: (name: PartName, tail: string) => void): PartProcess {
   let child: ChildProcess | undefined;
+  let expectingExit = false;
   let log = '';
   let restarts = -1;
   let cpuOfEarlier = 0;
@@ -54,14 +55,24 @@ function part(name: PartName, env: NodeJS.ProcessEnv, ready: () => Promise<boole
       child.stderr?.on('data', (d: Buffer) => {
         log = (log + d.toString()).slice(-6000);
       });
+      expectingExit = false;
+      // A part that dies on its own (not killed by the chaos, not stopped) is a finding: report it with its last words.
+      child.once('exit', (code, signal) => {
+        if (expectingExit) return;
+        onCrash(name, `exit code ${code}, signal ${signal}\n${log}`);
+        // Brought back so the run can finish and show what the crash cost; the report still counts it as a failure.
+        void this.start().catch(() => undefined);
+      });
       await waitFor(`the ${name}`, ready, child, 120_000, () => log);
     },
     kill9() {
+      expectingExit = true;
       cpuOfEarlier += cpuSeconds(child?.pid);
       child?.kill('SIGKILL');
     },
     async stop() {
       const c = child;
+      expectingExit = true;
       if (!c || c.exitCode !== null || c.signalCode !== null) return;
       await new Promise<void>((resolve) => {
         const killer = setTimeout(() => c.kill('SIGKILL'), 15_000);
@@ -91,6 +102,8 @@ export interface ClusterOptions {
   runId: string;
   /** Extra settings for both processes. */
   env?: Record<string, string>;
+  /** A part exited without being asked to. */
+  onCrash?: (name: PartName, details: string) => void;
 }
 
 /**
@@ -125,8 +138,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   };
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   const workerMetricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-  const worker = part('worker', env, async () => (await fetch(workerMetricsUrl)).ok);
-  const gateway = part('gateway', env, async () => (await fetch(`${gatewayUrl}/healthz`)).ok);
+  const onCrash = opts.onCrash ?? (() => undefined);
+  const worker = part('worker', env, async () => (await fetch(workerMetricsUrl)).ok, onCrash);
+  const gateway = part('gateway', env, async () => (await fetch(`${gatewayUrl}/healthz`)).ok, onCrash);
   const db = new pg.Pool({ connectionString: opts.databaseUrl, max: 4, options: `-c search_path=${schema},public` });
   db.on('error', () => undefined);
 

@@ -7,7 +7,7 @@ export interface LoadOptions {
   teamsShare: number;
   /** Mean pause between a reply and the customer's next message (uniform 0.5×–1.5×). */
   thinkMs: number;
-  /** Conversations start spread over this long. */
+  /** Conversations start spread over this long (default: one think time). */
   rampMs: number;
   chaos: Fault[];
   pgCluster: string;
@@ -74,7 +74,8 @@ export function parseLoadArgs(argv: string[], env: NodeJS.ProcessEnv = process.e
   }
   if (!/^postgres(ql)?:\/\//.test(o.databaseUrl)) throw new Error(`set DATABASE_URL (or --database-url) to a PostgreSQL database\n${USAGE}`);
   if (!/^\d+\/[\w-]+$/.test(o.pgCluster)) throw new Error('--pg-cluster must look like 15/main');
-  // Default ramp: about 20 ms per conversation, at most 10 s, so the first messages do not all land at once.
-  if (o.rampMs < 0) o.rampMs = Math.min(10_000, o.conversations * 20);
+  // Default ramp: conversations start spread over one think time, so messages arrive at an even rate from the start
+  // instead of all first messages at once.
+  if (o.rampMs < 0) o.rampMs = o.thinkMs;
   return o;
 }

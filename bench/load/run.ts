@@ -36,6 +36,8 @@ export interface LoadReport {
     chaos: FaultEvent[];
     verification: Omit<Verification, 'serverLatenciesMs'>;
     restarts: { worker: number; gateway: number };
+    /** Parts that exited on their own during the run (a crash is a failure even when nothing was lost). */
+    crashes: { part: string; details: string }[];
     /** CPU milliseconds per accepted message, by process (PostgreSQL is shared with other users and not counted). */
     cpuMsPerMessage: { worker: number; gateway: number; temporal: number | null; harness: number };
     /** 1-minute load average of the machine at the start and at the end (other work on it skews the figures). */
@@ -53,6 +55,7 @@ export async function runLoad(o: LoadOptions, log: (line: string) => void = () =
   let dev: DevServer | undefined;
   let cluster: Cluster | undefined;
   const connector = await startFakeConnector();
+  const crashes: { part: string; details: string }[] = [];
   try {
     let temporalAddress = o.temporalAddress;
     if (!temporalAddress) {
@@ -61,7 +64,15 @@ export async function runLoad(o: LoadOptions, log: (line: string) => void = () =
       temporalAddress = dev.address;
     }
     log(`starting worker and gateway (schema load_${runId})`);
-    cluster = await startCluster({ databaseUrl: o.databaseUrl, temporalAddress, runId });
+    cluster = await startCluster({
+      databaseUrl: o.databaseUrl,
+      temporalAddress,
+      runId,
+      onCrash: (name, details) => {
+        crashes.push({ part: name, details: details.slice(-2000) });
+        log(`the ${name} crashed: ${details}`);
+      },
+    });
     const c = cluster;
 
     const questions = loadQuestions();
@@ -145,6 +156,7 @@ export async function runLoad(o: LoadOptions, log: (line: string) => void = () =
         chaos: chaos.events,
         verification,
         restarts: { worker: c.worker.restarts, gateway: c.gateway.restarts },
+        crashes,
         cpuMsPerMessage,
         loadAverage: { start: Math.round(loadStart * 100) / 100, end: Math.round(loadEnd * 100) / 100 },
       },

@@ -30,6 +30,14 @@ export async function openPostgres(url: string, schema: string, max: number): Pr
     ...wrap(pool),
     async transaction(fn) {
       const client = await pool.connect();
+      // While checked out, the pool no longer listens for the connection's errors; a database restart between two
+      // statements of the transaction would otherwise be an unhandled 'error' event and end the process. The
+      // statement in flight fails on its own; the broken connection is then discarded instead of returned.
+      let broken: Error | undefined;
+      const onError = (err: Error) => {
+        broken = err;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(wrap(client));
@@ -37,9 +45,11 @@ export async function openPostgres(url: string, schema: string, max: number): Pr
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
+        broken ??= err instanceof Error && 'code' in err && String(err.code).startsWith('57P') ? err : undefined;
         throw err;
       } finally {
-        client.release();
+        client.removeListener('error', onError);
+        client.release(broken);
       }
     },
     ping: async () => {
