@@ -1,9 +1,9 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { loadConfig } from '../../core/config.js';
 import type { Store } from '../../core/store/index.js';
 import type { ImportReport } from '../../engagement/profiles/crm-import.js';
 import { UsageError } from '../errors.js';
+import { withStore } from '../with-store.js';
 
 /**
  * `kefu customers …`: customer profiles. These commands open the database directly — with the embedded PGlite
@@ -16,18 +16,6 @@ export function register(program: Command): void {
   registerMerge(customers);
 }
 
-/** Opens the database for one command; the database drivers load only when a command runs (`--help` stays quick). */
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const { openDatabase } = await import('../../core/db/open.js');
-  const { createStore } = await import('../../core/store/index.js');
-  const db = await openDatabase(config);
-  try {
-    return await fn(createStore(db));
-  } finally {
-    await db.close();
-  }
-}
 
 function registerImport(customers: Command): void {
   customers

@@ -7,8 +7,8 @@ import { DEFAULT_SCORECARD_PATH, loadScorecard, type Scorecard } from '../../ana
 import { scoreTranscript } from '../../analysis/qa/score.js';
 import { describeTranscriptIssues, transcriptSchema, type Transcript } from '../../analysis/qa/transcript.js';
 import { parseDuration } from '../../core/duration.js';
-import type { Store } from '../../core/store/index.js';
 import { UsageError } from '../errors.js';
+import { withStore } from '../with-store.js';
 
 /**
  * `kefu qa …`: post-conversation quality assurance. Each subcommand registers itself on the `qa` group below;
@@ -115,22 +115,6 @@ function periodFrom(opts: PeriodOptions) {
   return { since: new Date(until.getTime() - length).toISOString(), until: until.toISOString() };
 }
 
-/**
- * Runs `fn` on the configured database (DATABASE_URL, else the embedded one in KEFU_DATA_DIR), then closes it. The
- * drivers load only when a command runs, so `kefu --help` stays quick. The embedded database belongs to one process:
- * while `kefu start` runs on it, point these commands at PostgreSQL (DATABASE_URL) instead.
- */
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const { openDatabase } = await import('../../core/db/open.js');
-  const { createStore } = await import('../../core/store/index.js');
-  const db = await openDatabase(config);
-  try {
-    return await fn(createStore(db));
-  } finally {
-    await db.close();
-  }
-}
 
 function registerReport(qa: Command): void {
   qa.command('report')

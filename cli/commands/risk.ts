@@ -4,11 +4,10 @@ import { z } from 'zod';
 import { createRiskDetector } from '../../analysis/risk/detector.js';
 import { DEFAULT_RISK_RULES_PATH, loadRiskRules, RiskRulesError, type RiskRules } from '../../analysis/risk/rules.js';
 import type { RiskDetector } from '../../analysis/risk/types.js';
-import { loadConfig } from '../../core/config.js';
-import { openDatabase } from '../../core/db/open.js';
 import { parseDuration } from '../../core/duration.js';
-import { createStore, type RiskFeedback } from '../../core/store/index.js';
+import type { RiskFeedback } from '../../core/store/index.js';
 import { UsageError } from '../errors.js';
+import { withStore } from '../with-store.js';
 
 /**
  * `kefu risk …`: the offline risk detector (config/risk-rules.yaml). `classify` is a filter —
@@ -117,13 +116,8 @@ function registerFeedback(risk: Command): void {
       } catch (error) {
         throw new UsageError(`--since: ${(error as Error).message}`);
       }
-      const db = await openDatabase(loadConfig());
-      try {
-        const rows = await createStore(db).listRiskFeedback({ since: new Date(Date.now() - sinceMs) });
-        process.stdout.write(opts.json ? rows.map((r) => `${JSON.stringify(feedbackLine(r))}\n`).join('') : feedbackTable(rows));
-      } finally {
-        await db.close();
-      }
+      const rows = await withStore((store) => store.listRiskFeedback({ since: new Date(Date.now() - sinceMs) }));
+      process.stdout.write(opts.json ? rows.map((r) => `${JSON.stringify(feedbackLine(r))}\n`).join('') : feedbackTable(rows));
     });
 }
 
