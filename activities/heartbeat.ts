@@ -13,6 +13,8 @@ export async function withHeartbeat<T>(body: () => Promise<T>, everyMs = 1000): 
   } catch {
     return body(); // called outside an activity (a helper reused elsewhere): nothing to beat for
   }
+  // A local activity lives inside its workflow task, which the SDK keeps alive itself.
+  if (context.info.isLocal) return body();
   const beat = setInterval(() => context.heartbeat(), everyMs);
   try {
     return await body();

@@ -91,7 +91,9 @@ export interface Cluster {
   workerMetricsUrl: string;
   schema: string;
   db: pg.Pool;
+  /** The first worker (the one the chaos kills); `workers` holds all of them. */
   worker: PartProcess;
+  workers: PartProcess[];
   gateway: PartProcess;
   stop(): Promise<void>;
 }
@@ -102,6 +104,8 @@ export interface ClusterOptions {
   runId: string;
   /** Extra settings for both processes. */
   env?: Record<string, string>;
+  /** Worker processes on the task queue (default 1). */
+  workers?: number;
   /** A part exited without being asked to. */
   onCrash?: (name: PartName, details: string) => void;
 }
@@ -139,13 +143,19 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   const workerMetricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   const onCrash = opts.onCrash ?? (() => undefined);
-  const worker = part('worker', env, async () => (await fetch(workerMetricsUrl)).ok, onCrash);
+  const workers: PartProcess[] = [];
+  for (let i = 0; i < (opts.workers ?? 1); i++) {
+    const url = i === 0 ? workerMetricsUrl : `http://127.0.0.1:${await freePort()}/metrics`;
+    workers.push(part('worker', { ...env, METRICS_PORT: new URL(url).port }, async () => (await fetch(url)).ok, onCrash));
+  }
+  const worker = workers[0]!;
   const gateway = part('gateway', env, async () => (await fetch(`${gatewayUrl}/healthz`)).ok, onCrash);
   const db = new pg.Pool({ connectionString: opts.databaseUrl, max: 4, options: `-c search_path=${schema},public` });
   db.on('error', () => undefined);
 
   // The worker first: it migrates and loads the demo knowledge base, which the gateway then finds in place.
   await worker.start();
+  await Promise.all(workers.slice(1).map((w) => w.start()));
   await gateway.start();
   return {
     gatewayUrl,
@@ -153,10 +163,11 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     schema,
     db,
     worker,
+    workers,
     gateway,
     async stop() {
       await gateway.stop();
-      await worker.stop();
+      await Promise.all(workers.map((w) => w.stop()));
       await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
       await db.end();
       rmSync(dataDir, { recursive: true, force: true });

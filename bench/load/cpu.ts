@@ -33,3 +33,21 @@ export function findPid(parts: string[]): number | undefined {
   }
   return undefined;
 }
+
+/** CPU seconds of every process whose command line contains `part` (all backends of a PostgreSQL cluster). */
+export function cpuSecondsOfAll(part: string): number {
+  let total = 0;
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(part)) total += cpuSeconds(Number(entry));
+      } catch {
+        // ended while we looked
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return total;
+}

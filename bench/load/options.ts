@@ -17,10 +17,12 @@ export interface LoadOptions {
   timeoutMs: number;
   json: boolean;
   keepSchema: boolean;
+  /** Worker processes (all on one task queue). */
+  workers: number;
 }
 
 export const USAGE = `usage: npm run bench:load -- [--conversations N] [--messages M] [--teams-share 0.5] [--think-ms 2000]
-       [--ramp-ms ms] [--chaos [worker,gateway,postgres]] [--pg-cluster 15/main] [--temporal-address host:port]
+       [--ramp-ms ms] [--workers 1] [--chaos [worker,gateway,postgres]] [--pg-cluster 15/main] [--temporal-address host:port]
        [--reply-timeout-s 120] [--timeout-s 900] [--keep-schema] [--json]
 needs DATABASE_URL (PostgreSQL with pgvector); starts a Temporal dev server unless --temporal-address is given`;
 
@@ -39,6 +41,7 @@ export function parseLoadArgs(argv: string[], env: NodeJS.ProcessEnv = process.e
     timeoutMs: 900_000,
     json: false,
     keepSchema: false,
+    workers: 1,
   };
   const num = (name: string, v: string | undefined, min: number, max: number) => {
     const n = Number(v);
@@ -59,6 +62,7 @@ export function parseLoadArgs(argv: string[], env: NodeJS.ProcessEnv = process.e
       case '--database-url': o.databaseUrl = next() ?? ''; break;
       case '--reply-timeout-s': o.replyTimeoutMs = num(a, next(), 1, 3600) * 1000; break;
       case '--timeout-s': o.timeoutMs = num(a, next(), 10, 86_400) * 1000; break;
+      case '--workers': o.workers = Math.round(num(a, next(), 1, 16)); break;
       case '--json': o.json = true; break;
       case '--keep-schema': o.keepSchema = true; break;
       case '--chaos': {

@@ -6,7 +6,7 @@ import { startDevServer, type DevServer } from '../../core/temporal/dev-server.j
 import { startFakeConnector } from '../../test/fakes/bot-connector.js';
 import { createChaos, type FaultEvent } from './chaos.js';
 import { startCluster, type Cluster } from './cluster.js';
-import { cpuSeconds, findPid } from './cpu.js';
+import { cpuSeconds, cpuSecondsOfAll, findPid } from './cpu.js';
 import { teamsCustomer, watchConnector, webCustomer, type CustomerPlan, type CustomerRun } from './customers.js';
 import type { Inbox } from './inbox.js';
 import type { LoadOptions } from './options.js';
@@ -26,6 +26,7 @@ export interface LoadReport {
   throughput_msgs_per_s: number;
   details: {
     channels: { web: number; teams: number };
+    workers: number;
     messagesPerConversation: number;
     thinkMs: number;
     rampMs: number;
@@ -38,8 +39,8 @@ export interface LoadReport {
     restarts: { worker: number; gateway: number };
     /** Parts that exited on their own during the run (a crash is a failure even when nothing was lost). */
     crashes: { part: string; details: string }[];
-    /** CPU milliseconds per accepted message, by process (PostgreSQL is shared with other users and not counted). */
-    cpuMsPerMessage: { worker: number; gateway: number; temporal: number | null; harness: number };
+    /** CPU milliseconds per accepted message, by process; `postgres` is the whole cluster's backends (approximate). */
+    cpuMsPerMessage: { worker: number; gateway: number; temporal: number | null; harness: number; postgres: number };
     /** 1-minute load average of the machine at the start and at the end (other work on it skews the figures). */
     loadAverage: { start: number; end: number };
   };
@@ -68,6 +69,7 @@ export async function runLoad(o: LoadOptions, log: (line: string) => void = () =
       databaseUrl: o.databaseUrl,
       temporalAddress,
       runId,
+      workers: o.workers,
       onCrash: (name, details) => {
         crashes.push({ part: name, details: details.slice(-2000) });
         log(`the ${name} crashed: ${details}`);
@@ -83,7 +85,9 @@ export async function runLoad(o: LoadOptions, log: (line: string) => void = () =
     const teamsCount = Array.from({ length: o.conversations }, (_, i) => i).filter(isTeams).length;
     const total = o.conversations * o.messagesPerConversation;
     const temporalPid = findPid(['start-dev', `--port ${temporalAddress.split(':').pop()}`]);
-    const cpuStart = { worker: c.worker.cpuSeconds(), gateway: c.gateway.cpuSeconds(), temporal: cpuSeconds(temporalPid), harness: process.cpuUsage() };
+    // Backends of the cluster (the whole cluster: other users of it are counted too).
+    const pgProcesses = `postgres: ${o.pgCluster}:`;
+    const cpuStart = { postgres: cpuSecondsOfAll(pgProcesses), worker: c.workers.reduce((n, w) => n + w.cpuSeconds(), 0), gateway: c.gateway.cpuSeconds(), temporal: cpuSeconds(temporalPid), harness: process.cpuUsage() };
     const loadStart = loadavg()[0]!;
     const startedAt = Date.now();
     const chaos = createChaos({ faults: o.chaos, totalMessages: total, cluster: () => c, pgCluster: o.pgCluster, startedAt, log });
@@ -122,10 +126,11 @@ export async function runLoad(o: LoadOptions, log: (line: string) => void = () =
     const perMessage = (seconds: number) => Math.round((seconds * 1000 * 10) / Math.max(1, sent)) / 10;
     const harnessCpu = process.cpuUsage(cpuStart.harness);
     const cpuMsPerMessage = {
-      worker: perMessage(c.worker.cpuSeconds() - cpuStart.worker),
+      worker: perMessage(c.workers.reduce((n, w) => n + w.cpuSeconds(), 0) - cpuStart.worker),
       gateway: perMessage(c.gateway.cpuSeconds() - cpuStart.gateway),
       temporal: temporalPid ? perMessage(cpuSeconds(temporalPid) - cpuStart.temporal) : null,
       harness: perMessage((harnessCpu.user + harnessCpu.system) / 1e6),
+      postgres: perMessage(cpuSecondsOfAll(pgProcesses) - cpuStart.postgres),
     };
     const loadEnd = loadavg()[0]!;
     await saveScrapes(c, log);
@@ -147,6 +152,7 @@ export async function runLoad(o: LoadOptions, log: (line: string) => void = () =
       throughput_msgs_per_s: Math.round((v.accepted / Math.max(durationS, 0.001)) * 10) / 10,
       details: {
         channels: { web: o.conversations - teamsCount, teams: teamsCount },
+        workers: o.workers,
         messagesPerConversation: o.messagesPerConversation,
         thinkMs: o.thinkMs,
         rampMs: o.rampMs,
