@@ -17,12 +17,14 @@ describe.skipIf(!databaseUrl)('load harness, CI size (worker and gateway as chil
     expect(report, JSON.stringify(report.details)).toMatchObject({ conversations: 20, messages: 60, replies: 60, lost: 0, duplicated: 0 });
     expect(report.details.channels).toEqual({ web: 10, teams: 10 });
     expect(report.details.verification).toMatchObject({ stored: 60, repliedInDb: 60 });
+    expect(report.details.crashes).toEqual([]);
     expect(report.p95_ms).toBeGreaterThan(0);
   }, 300_000);
 
   it('when the worker is killed with SIGKILL and restarted during the run, then nothing is lost or duplicated', async () => {
     const report = await runLoad(options(['--chaos', 'worker']));
     expect(report.details.chaos.map((c) => c.fault)).toEqual(['worker']);
+    expect(report.details.crashes).toEqual([]);
     expect(report.details.restarts.worker).toBe(1);
     expect(report, JSON.stringify(report.details)).toMatchObject({ messages: 60, replies: 60, lost: 0 });
     const repeats = report.details.verification.duplicatedDetail;

@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Cluster } from './cluster.js';
-import { sleep } from './retry.js';
 
 const run = promisify(execFile);
 
@@ -30,6 +29,7 @@ export function createChaos(opts: { faults: Fault[]; totalMessages: number; clus
 
   async function inject(fault: Fault): Promise<void> {
     const t0 = Date.now();
+    const afterMessages = sent;
     const cluster = opts.cluster();
     opts.log(`chaos: ${fault} down after ${sent} messages`);
     if (fault === 'postgres') {
@@ -37,11 +37,10 @@ export function createChaos(opts: { faults: Fault[]; totalMessages: number; clus
       await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, 'restart'], { timeout: 120_000 });
     } else {
       const part = fault === 'worker' ? cluster.worker : cluster.gateway;
-      part.kill9();
-      await sleep(500);
+      await part.kill9();
       await part.start();
     }
-    events.push({ fault, at: t0 - opts.startedAt, recoveredAfterMs: Date.now() - t0, afterMessages: sent });
+    events.push({ fault, at: t0 - opts.startedAt, recoveredAfterMs: Date.now() - t0, afterMessages });
     opts.log(`chaos: ${fault} back after ${Date.now() - t0} ms`);
   }
 

@@ -15,7 +15,8 @@ export type PartName = 'worker' | 'gateway';
 export interface PartProcess {
   name: PartName;
   start(): Promise<void>;
-  kill9(): void;
+  /** SIGKILL, resolved once the process is gone (its ports are free again). */
+  kill9(): Promise<void>;
   stop(): Promise<void>;
   readonly restarts: number;
   /** CPU seconds used by every process this part has had (killed ones included). */
@@ -36,7 +37,8 @@ async function waitFor(what: string, check: () => Promise<boolean>, child: Child
 
 function part(name: PartName, env: NodeJS.ProcessEnv, ready: () => Promise<boolean>, onCrash: (name: PartName, tail: string) => void): PartProcess {
   let child: ChildProcess | undefined;
-  let expectingExit = false;
+  // Children we ended on purpose (chaos, stop): their exit is not a crash, however late it is reported.
+  const ended = new WeakSet<ChildProcess>();
   let log = '';
   let restarts = -1;
   let cpuOfEarlier = 0;
@@ -51,29 +53,33 @@ function part(name: PartName, env: NodeJS.ProcessEnv, ready: () => Promise<boole
       restarts += 1;
       // Profiling the parts: LOAD_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/kefu-prof' (profiles are written when they stop).
       const nodeArgs = (process.env.LOAD_NODE_ARGS ?? '').split(' ').filter(Boolean);
-      child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/kefu.js'), 'start', '--only', name], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
-      child.stderr?.on('data', (d: Buffer) => {
+      const c = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/kefu.js'), 'start', '--only', name], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+      child = c;
+      c.stderr?.on('data', (d: Buffer) => {
         log = (log + d.toString()).slice(-6000);
       });
-      expectingExit = false;
       // A part that dies on its own (not killed by the chaos, not stopped) is a finding: report it with its last words.
-      child.once('exit', (code, signal) => {
-        if (expectingExit) return;
+      c.once('exit', (code, signal) => {
+        if (ended.has(c)) return;
         onCrash(name, `exit code ${code}, signal ${signal}\n${log}`);
         // Brought back so the run can finish and show what the crash cost; the report still counts it as a failure.
         void this.start().catch(() => undefined);
       });
-      await waitFor(`the ${name}`, ready, child, 120_000, () => log);
+      await waitFor(`the ${name}`, ready, c, 120_000, () => log);
     },
-    kill9() {
-      expectingExit = true;
-      cpuOfEarlier += cpuSeconds(child?.pid);
-      child?.kill('SIGKILL');
+    async kill9() {
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      ended.add(c);
+      cpuOfEarlier += cpuSeconds(c.pid);
+      const gone = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+      c.kill('SIGKILL');
+      await gone;
     },
     async stop() {
       const c = child;
-      expectingExit = true;
       if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      ended.add(c);
       await new Promise<void>((resolve) => {
         const killer = setTimeout(() => c.kill('SIGKILL'), 15_000);
         c.once('exit', () => {

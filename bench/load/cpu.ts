@@ -34,14 +34,40 @@ export function findPid(parts: string[]): number | undefined {
   return undefined;
 }
 
-/** CPU seconds of every process whose command line contains `part` (all backends of a PostgreSQL cluster). */
-export function cpuSecondsOfAll(part: string): number {
-  let total = 0;
+/**
+ * CPU seconds used during a run by every process whose command line contains `part` (the backends of a PostgreSQL
+ * cluster, which come and go with connections): sampled every second, so a process that ends still counts up to its
+ * last sample.
+ */
+export function sampleCpuOfAll(part: string, everyMs = 1000): { stop(): number } {
+  const seen = new Map<number, { first: number; last: number }>();
+  const sample = (initial: boolean) => {
+    for (const pid of pidsMatching(part)) {
+      const now = cpuSeconds(pid);
+      const s = seen.get(pid);
+      if (s) s.last = Math.max(s.last, now);
+      else seen.set(pid, { first: initial ? now : 0, last: now });
+    }
+  };
+  sample(true);
+  const timer = setInterval(() => sample(false), everyMs);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      sample(false);
+      return [...seen.values()].reduce((n, s) => n + (s.last - s.first), 0);
+    },
+  };
+}
+
+function pidsMatching(part: string): number[] {
+  const pids: number[] = [];
   try {
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       try {
-        if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(part)) total += cpuSeconds(Number(entry));
+        if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(part)) pids.push(Number(entry));
       } catch {
         // ended while we looked
       }
@@ -49,5 +75,5 @@ export function cpuSecondsOfAll(part: string): number {
   } catch {
     // no /proc
   }
-  return total;
+  return pids;
 }

@@ -6,7 +6,7 @@ import { startDevServer, type DevServer } from '../../core/temporal/dev-server.j
 import { startFakeConnector } from '../../test/fakes/bot-connector.js';
 import { createChaos, type FaultEvent } from './chaos.js';
 import { startCluster, type Cluster } from './cluster.js';
-import { cpuSeconds, cpuSecondsOfAll, findPid } from './cpu.js';
+import { cpuSeconds, findPid, sampleCpuOfAll } from './cpu.js';
 import { teamsCustomer, watchConnector, webCustomer, type CustomerPlan, type CustomerRun } from './customers.js';
 import type { Inbox } from './inbox.js';
 import type { LoadOptions } from './options.js';
@@ -86,8 +86,8 @@ export async function runLoad(o: LoadOptions, log: (line: string) => void = () =
     const total = o.conversations * o.messagesPerConversation;
     const temporalPid = findPid(['start-dev', `--port ${temporalAddress.split(':').pop()}`]);
     // Backends of the cluster (the whole cluster: other users of it are counted too).
-    const pgProcesses = `postgres: ${o.pgCluster}:`;
-    const cpuStart = { postgres: cpuSecondsOfAll(pgProcesses), worker: c.workers.reduce((n, w) => n + w.cpuSeconds(), 0), gateway: c.gateway.cpuSeconds(), temporal: cpuSeconds(temporalPid), harness: process.cpuUsage() };
+    const pgCpu = sampleCpuOfAll(`postgres: ${o.pgCluster}:`);
+    const cpuStart = { worker: c.workers.reduce((n, w) => n + w.cpuSeconds(), 0), gateway: c.gateway.cpuSeconds(), temporal: cpuSeconds(temporalPid), harness: process.cpuUsage() };
     const loadStart = loadavg()[0]!;
     const startedAt = Date.now();
     const chaos = createChaos({ faults: o.chaos, totalMessages: total, cluster: () => c, pgCluster: o.pgCluster, startedAt, log });
@@ -130,7 +130,7 @@ export async function runLoad(o: LoadOptions, log: (line: string) => void = () =
       gateway: perMessage(c.gateway.cpuSeconds() - cpuStart.gateway),
       temporal: temporalPid ? perMessage(cpuSeconds(temporalPid) - cpuStart.temporal) : null,
       harness: perMessage((harnessCpu.user + harnessCpu.system) / 1e6),
-      postgres: perMessage(cpuSecondsOfAll(pgProcesses) - cpuStart.postgres),
+      postgres: perMessage(pgCpu.stop()),
     };
     const loadEnd = loadavg()[0]!;
     await saveScrapes(c, log);
