@@ -1,6 +1,7 @@
 import type { ChannelSenders } from '../bots/channel.js';
 import type { Store } from '../core/store/index.js';
 import type { Answerer } from '../knowledge/answerer.js';
+import type { IntentRouter } from '../knowledge/routing/router.js';
 import { createAnswerActivities } from './answer.js';
 import { createConversationActivities } from './conversation.js';
 import { createDeliverActivities } from './deliver.js';
@@ -16,11 +17,14 @@ import { createOutreachActivities } from './outreach.js';
 import { createProfileActivities } from './profiles.js';
 import { withTurnOutcomes } from './turn-outcomes.js';
 import { createQaActivities } from './qa/index.js';
+import { createLeadActivities } from './leads.js';
 import { localQaDeps, type QaDeps } from './qa/deps.js';
 
 export interface ActivityDeps {
   store: Store;
   answerer: Answerer;
+  /** Intent routing (config/routing.yaml); every turn is a knowledge-base answer when absent. */
+  router?: IntentRouter;
   senders: ChannelSenders;
   /** The configured agent desk (Slack or the local inbox) for handoffs. */
   desk?: AgentDesk;
@@ -50,6 +54,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOutreachActivities({ store: deps.store, senders: deps.senders, engagement }),
     ...createInsightsActivities({ store: deps.store, engagement }),
     ...createQaActivities(deps.qa ?? localQaDeps(deps.store)),
+    ...createLeadActivities(deps),
   };
 }
 

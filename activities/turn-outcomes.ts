@@ -1,10 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { detectLanguage } from '../analysis/text/language.js';
-import type { AnswerResult } from '../core/domain.js';
 import type { Store } from '../core/store/index.js';
 import { noteInboundForOutreach, noteIntentForOutreach } from '../engagement/campaigns/inbound.js';
 import type { Engagement } from '../engagement/setup.js';
-import type { AnswerTurnInput } from './answer.js';
+import type { AnswerTurnInput, TurnAnswer } from './answer.js';
 
 /** The conversation workflow passes the stored message id so outcomes are keyed by it. */
 export type RecordedTurnInput = AnswerTurnInput & { messageId?: string };
@@ -18,16 +17,16 @@ export type RecordedTurnInput = AnswerTurnInput & { messageId?: string };
  *    an intent a recent campaign counts as conversion is recorded as one.
  * The gateway notes opt-outs too (at once, before the turn); both paths are idempotent per message.
  */
-export function withTurnOutcomes<A extends { answerTurn(input: AnswerTurnInput): Promise<AnswerResult> }>(
+export function withTurnOutcomes<A extends { answerTurn(input: AnswerTurnInput): Promise<TurnAnswer> }>(
   activities: A,
   deps: { store: Store; engagement: Pick<Engagement, 'outreach'> },
-): Omit<A, 'answerTurn'> & { answerTurn(input: RecordedTurnInput): Promise<AnswerResult> } {
+): Omit<A, 'answerTurn'> & { answerTurn(input: RecordedTurnInput): Promise<TurnAnswer> } {
   const { store, engagement } = deps;
   const settings = engagement.outreach;
   const answer = activities.answerTurn.bind(activities);
   return {
     ...activities,
-    async answerTurn(input: RecordedTurnInput): Promise<AnswerResult> {
+    async answerTurn(input: RecordedTurnInput): Promise<TurnAnswer> {
       const messageId = input.messageId ?? (await store.findCustomerMessageId(input.conversationKey, input.text));
       const conversation = await store.getConversation(input.conversationKey);
       const channel = conversation?.channel ?? input.channel;

@@ -1,11 +1,15 @@
 /** Scoring of multi-label risk predictions against the labelled set (pure, no I/O). */
 
+/** dev: tuned on; holdout: never tuned on; blind: written by someone who never saw the rules, scored only. */
+export const RISK_SPLITS = ['dev', 'holdout', 'blind'] as const;
+export type RiskSplit = (typeof RISK_SPLITS)[number];
+
 export interface LabelledExample {
   text: string;
   lang: string;
   categories: string[];
   note?: string;
-  split: 'dev' | 'holdout' | 'fresh';
+  split: RiskSplit;
 }
 
 export interface Prediction {

@@ -1,55 +1,34 @@
 /**
  * Risk detector benchmark: per-category precision/recall/F1, micro-F1, false-positive rate on
- * risk-free messages and p95 latency, on the dev and holdout splits of the labelled set, plus a
- * "fresh" set written after the rules were frozen (the holdout was written by the same author who
- * wrote the rules, so fresh is the less optimistic estimate of unseen phrasing).
+ * risk-free messages and p95 latency, on the dev and holdout splits of the labelled set and on the
+ * blind set (test/fixtures/risk/blind2.jsonl, written by someone who never saw the rules) when present.
+ * Blind set 1 was scored once and folded into the labelled set (notes "from blind set 1").
+ * The blind set is scored, never inspected: its errors are neither printed nor written.
  *
- *   npm run bench:risk                   # table + bench/results/risk.json
- *   npx tsx bench/risk.ts --errors dev   # also list dev misclassifications (tune on dev only)
+ *   npm run bench:risk                                   # table + bench/results/risk.json
+ *   npx tsx bench/risk.ts --errors dev --splits dev,holdout   # while editing rules: tune on dev only
  *   npx tsx bench/risk.ts --rules my-rules.yaml
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { z } from 'zod';
 import { createRiskDetector } from '../analysis/risk/detector.js';
 import { DEFAULT_RISK_RULES_PATH, loadRiskRules } from '../analysis/risk/rules.js';
-import { percentile, scorePredictions, type LabelledExample, type Prediction, type SplitScore } from './risk-metrics.js';
+import { percentile, RISK_SPLITS, scorePredictions, type Prediction, type RiskSplit, type SplitScore } from './risk-metrics.js';
+import { INSPECTABLE_SPLITS, LABELLED_PATH, loadSelectedExamples, parseRiskBenchArgs, splitsToList, UsageError, USAGE } from './risk-sets.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const LABELLED_PATH = fileURLToPath(new URL('../test/fixtures/risk/labelled.jsonl', import.meta.url));
-const FRESH_PATH = fileURLToPath(new URL('../test/fixtures/risk/fresh.jsonl', import.meta.url));
-const RESULTS_PATH = fileURLToPath(new URL('./results/risk.json', import.meta.url));
 const LATENCY_ROUNDS = 5;
-
-const exampleSchema = z.object({
-  text: z.string().min(1),
-  lang: z.enum(['zh', 'en']),
-  categories: z.array(z.string()),
-  note: z.string().optional(),
-  split: z.enum(['dev', 'holdout', 'fresh']),
-});
-
-function argValue(flag: string): string | undefined {
-  const i = process.argv.indexOf(flag);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function loadLabelled(path: string): LabelledExample[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .map((line, i) => ({ line: line.trim(), n: i + 1 }))
-    .filter(({ line }) => line.length > 0)
-    .map(({ line, n }) => {
-      const parsed = exampleSchema.safeParse(JSON.parse(line));
-      if (!parsed.success) throw new Error(`${path}:${n}: ${parsed.error.issues.map((x) => x.message).join('; ')}`);
-      return parsed.data;
-    });
-}
+const SPLIT_TITLES: Record<RiskSplit, string> = {
+  dev: 'dev (rules tuned on this split)',
+  holdout: 'holdout (never tuned on)',
+  blind: 'blind (written without seeing the rules; scored only, errors never shown)',
+};
 
 const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
 const num = (n: number) => n.toFixed(3);
+const ms = (n: number) => Number(n.toFixed(4));
 
 function printSplit(name: string, score: SplitScore): void {
   console.log(`\n${name} (${score.messages} messages)`);
@@ -63,15 +42,38 @@ function printSplit(name: string, score: SplitScore): void {
   console.log(`exact match ${pct(score.exactMatch)}; FPR on risk-free ${fpr.flagged}/${fpr.riskFree} = ${pct(fpr.rate)}; on hard negatives ${hard.flagged}/${hard.hardNegatives} = ${pct(hard.rate)}`);
 }
 
+/**
+ * Worst-case inputs a chat can deliver: a long rant repeating one threat (many hits, each judged)
+ * and a long message with no punctuation (one huge clause for the negation windows).
+ */
+function stressLatency(classify: (text: string) => unknown): { repeatedMs: number; unpunctuatedMs: number; chars: number } {
+  const repeated = '退钱！我要去12315投诉你们，还要找律师起诉，你们这帮骗子。Refund me now or I will sue you idiots! '.repeat(60);
+  const unpunctuated = '我真的不知道你们到底在干什么 this is taking forever 退款 律师 微博 '.repeat(120);
+  const time = (text: string) => {
+    classify(text);
+    const start = performance.now();
+    for (let i = 0; i < 5; i++) classify(text);
+    return (performance.now() - start) / 5;
+  };
+  return { repeatedMs: ms(time(repeated)), unpunctuatedMs: ms(time(unpunctuated)), chars: Math.max(repeated.length, unpunctuated.length) };
+}
+
 function main(): void {
-  const rulesPath = argValue('--rules') ?? DEFAULT_RISK_RULES_PATH;
-  const errorsFor = argValue('--errors');
+  let options;
+  try {
+    options = parseRiskBenchArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
+  const rulesPath = options.rulesPath ?? DEFAULT_RISK_RULES_PATH;
   const loadStart = performance.now();
   const rules = loadRiskRules(rulesPath);
   const detector = createRiskDetector(rules);
   const loadMs = performance.now() - loadStart;
   const categories = rules.categories.map((c) => c.name);
-  const examples = [...loadLabelled(LABELLED_PATH), ...(existsSync(FRESH_PATH) ? loadLabelled(FRESH_PATH) : [])];
+  const examples = loadSelectedExamples(options);
 
   // Warm-up round (JIT, OpenCC dictionaries), then timed rounds; p95 over every timed call.
   const predictions: Prediction[] = examples.map((example) => ({ example, predicted: detector.classify(example.text).categories }));
@@ -84,55 +86,53 @@ function main(): void {
     }
   }
 
-  const bySplit = (split: string) => predictions.filter((p) => p.example.split === split);
-  const scores = {
-    dev: scorePredictions(bySplit('dev'), categories),
-    holdout: scorePredictions(bySplit('holdout'), categories),
-    fresh: scorePredictions(bySplit('fresh'), categories),
-  };
+  const bySplit = (split: RiskSplit) => predictions.filter((p) => p.example.split === split);
+  const scored = RISK_SPLITS.filter((split) => options.splits.includes(split) && bySplit(split).length > 0);
+  const scores = Object.fromEntries(scored.map((split) => [split, scorePredictions(bySplit(split), categories)])) as Partial<Record<RiskSplit, SplitScore>>;
   const perLanguage = Object.fromEntries(
-    ['zh', 'en'].map((lang) => [lang, {
-      dev: scorePredictions(bySplit('dev').filter((p) => p.example.lang === lang), categories).micro,
-      holdout: scorePredictions(bySplit('holdout').filter((p) => p.example.lang === lang), categories).micro,
-      fresh: scorePredictions(bySplit('fresh').filter((p) => p.example.lang === lang), categories).micro,
-    }]),
+    ['zh', 'en'].map((lang) => [lang, Object.fromEntries(scored.map((split) => [split, scorePredictions(bySplit(split).filter((p) => p.example.lang === lang), categories).micro]))]),
   );
   const latency = {
-    p50Ms: Number(percentile(latencies, 50).toFixed(4)),
-    p95Ms: Number(percentile(latencies, 95).toFixed(4)),
-    maxMs: Number(Math.max(...latencies).toFixed(4)),
+    p50Ms: ms(percentile(latencies, 50)),
+    p95Ms: ms(percentile(latencies, 95)),
+    maxMs: ms(latencies.length > 0 ? Math.max(...latencies) : 0),
     samples: latencies.length,
+    stress: stressLatency((text) => detector.classify(text)),
   };
 
   console.log(`risk detector benchmark — rules ${relative(root, rulesPath)}, labelled set ${relative(root, LABELLED_PATH)}`);
-  printSplit('dev (rules tuned on this split)', scores.dev);
-  printSplit('holdout (never tuned on)', scores.holdout);
-  printSplit('fresh (written after the rules were frozen, never tuned on)', scores.fresh);
-  console.log(`\nmicro-F1 by language: ${Object.entries(perLanguage).map(([l, s]) => `${l} dev ${num(s.dev.f1)} / holdout ${num(s.holdout.f1)} / fresh ${num(s.fresh.f1)}`).join('; ')}`);
+  for (const split of scored) printSplit(SPLIT_TITLES[split], scores[split]!);
+  const notScored = options.splits.filter((s) => !scored.includes(s));
+  if (notScored.length > 0) console.log(`\nnot scored (no examples): ${notScored.join(', ')}`);
+  console.log(`\nmicro-F1 by language: ${Object.entries(perLanguage).map(([l, s]) => `${l} ${Object.entries(s).map(([split, m]) => `${split} ${num(m.f1)}`).join(' / ')}`).join('; ')}`);
   console.log(`latency per message: p50 ${latency.p50Ms} ms, p95 ${latency.p95Ms} ms, max ${latency.maxMs} ms (${latency.samples} calls); rules load ${loadMs.toFixed(1)} ms`);
-  const meetsGoal = (s: SplitScore) => s.messages > 0 && s.micro.f1 >= 0.9 && s.falsePositiveRate.rate <= 0.03;
-  const goal = { holdout: meetsGoal(scores.holdout), fresh: meetsGoal(scores.fresh) };
-  console.log(`goal (micro-F1 ≥ 0.90 and FPR ≤ 3%): holdout ${goal.holdout ? 'met' : 'NOT met'}, fresh ${goal.fresh ? 'met' : 'NOT met'}`);
+  console.log(`stress (${latency.stress.chars} chars): repeated threats ${latency.stress.repeatedMs} ms, no punctuation ${latency.stress.unpunctuatedMs} ms per message`);
+  const meetsGoal = (s: SplitScore | undefined) => s !== undefined && s.micro.f1 >= 0.9 && s.falsePositiveRate.rate <= 0.03;
+  const goal = Object.fromEntries(scored.filter((s) => s !== 'dev').map((s) => [s, meetsGoal(scores[s])]));
+  console.log(`goal (micro-F1 ≥ 0.90 and FPR ≤ 3%): ${Object.entries(goal).map(([s, met]) => `${s} ${met ? 'met' : 'NOT met'}`).join(', ') || 'no unseen split scored'}`);
 
+  // Only dev and holdout errors exist outside this process; blind predictions never leave it.
   const errors = predictions
-    .filter((p) => p.example.categories.join() !== [...p.predicted].sort().join())
+    .filter((p) => INSPECTABLE_SPLITS.includes(p.example.split))
+    .filter((p) => [...p.example.categories].sort().join() !== [...p.predicted].sort().join())
     .map((p) => ({ split: p.example.split, text: p.example.text, expected: p.example.categories, predicted: p.predicted }));
-  if (errorsFor) {
-    console.log(`\nmisclassified (${errorsFor}):`);
-    for (const e of errors.filter((x) => errorsFor === 'all' || x.split === errorsFor)) {
+  const listed = splitsToList(options.errors);
+  if (listed.length > 0) {
+    console.log(`\nmisclassified (${listed.join(' + ')}):`);
+    for (const e of errors.filter((x) => listed.includes(x.split))) {
       console.log(`  ${JSON.stringify(e.text)} expected [${e.expected.join(', ')}] got [${e.predicted.join(', ')}]`);
     }
   }
 
-  mkdirSync(dirname(RESULTS_PATH), { recursive: true });
+  mkdirSync(dirname(options.outPath), { recursive: true });
   writeFileSync(
-    RESULTS_PATH,
+    options.outPath,
     `${JSON.stringify({
       benchmark: 'risk',
       command: 'npm run bench:risk',
       rules: relative(root, rulesPath),
       labelled: relative(root, LABELLED_PATH),
-      fresh: relative(root, FRESH_PATH),
+      blind: scored.includes('blind') ? relative(root, options.blindPath) : null,
       node: process.version,
       date: new Date().toISOString(),
       scores,
@@ -143,7 +143,7 @@ function main(): void {
       misclassified: errors,
     }, null, 2)}\n`,
   );
-  console.log(`\nwrote ${relative(root, RESULTS_PATH)}`);
+  console.log(`\nwrote ${relative(root, options.outPath)}`);
 }
 
 main();

@@ -77,6 +77,25 @@ export interface QueueAlert {
   waitedMs: number;
 }
 
+/**
+ * A request someone must follow up on outside the chat, posted by a back-office workflow (workflows/trade-in-lead.ts:
+ * a trade-in specialist calls the customer back). Unlike a handoff it has no thread and nobody claims it in the chat.
+ */
+export interface LeadCard {
+  leadId: string;
+  /** What kind of follow-up, for the heading, e.g. "Trade-in lead". */
+  title: string;
+  queue: string;
+  conversationKey: string;
+  channel: Channel;
+  customer: { id: string; name?: string };
+  language: Language;
+  intent: string | null;
+  /** What the customer wrote. */
+  text: string;
+  createdAt: string;
+}
+
 export interface AgentDesk {
   readonly kind: DeskKind;
   /** Posts the card in the queue's place (Slack channel); the returned reference identifies its thread. */
@@ -88,6 +107,8 @@ export interface AgentDesk {
   alertQueue(ref: CardRef, alert: QueueAlert): Promise<void>;
   /** Unclaimed for longer still: tells the supervisors. */
   notifySupervisor(ref: CardRef, card: HandoffCard, waitedMs: number): Promise<void>;
+  /** Posts a lead for the queue to follow up on (Slack: a message in the queue's channel; inbox: its leads list). */
+  postLead(lead: LeadCard): Promise<CardRef>;
 }
 
 /** Action identifiers shared by the desks' buttons and the code that handles them. */

@@ -5,6 +5,7 @@ import type { Config } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import type { Store } from '../core/store/index.js';
 import type { AgentDesk, DeskKind } from './agent-desk.js';
+import type { Access } from './console/access.js';
 import { createHandoffCommands, type HandoffCommands } from './handoff/commands.js';
 import { parseQueues } from './handoff/settings.js';
 import { createInboxDesk } from './inbox/desk.js';
@@ -18,7 +19,8 @@ export interface AgentDeskSetup {
   commands: HandoffCommands;
   /** Present when the desk is Slack (the Bolt app, for other features' listeners). */
   slack?: SlackAgentDesk;
-  registerRoutes(app: FastifyInstance): void;
+  /** `access`: the console's sign-in and permissions, which the local inbox's actions go through (Slack signs its own). */
+  registerRoutes(app: FastifyInstance, access: Access): void;
   /** Socket Mode connects here; run it where the gateway runs. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -55,9 +57,9 @@ export function createAgentDeskSetup(
     kind: 'inbox',
     desk: createInboxDesk(deps.store),
     commands,
-    registerRoutes: (app) => registerInboxRoutes(app, { store: deps.store, commands, queues, token: config.INBOX_TOKEN }),
+    registerRoutes: (app, access) => registerInboxRoutes(app, { store: deps.store, commands, queues, access }),
     start: async () => undefined,
     stop: async () => undefined,
-    describe: () => `local inbox at /inbox${config.INBOX_TOKEN ? ' (token required)' : ''}`,
+    describe: () => 'local inbox at /inbox (agents sign in to the console)',
   };
 }

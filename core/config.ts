@@ -98,6 +98,9 @@ export const configSchema = z
     LLM_TIMEOUT: duration('20s'),
     EMBEDDINGS_PROVIDER: z.enum(['local', 'openai']).default('local'),
     EMBEDDINGS_MODEL: optionalString,
+    // Hand-off threshold on the answer chain's confidence (0..1, knowledge/answer/chain.ts): below it the bot offers a
+    // person instead of answering. Calibrated with `npm run bench:retrieval` on the demo knowledge base's dev questions.
+    KNOWLEDGE_MIN_CONFIDENCE: z.preprocess((v) => (v === undefined || v === '' ? 0.65 : Number(v)), z.number().min(0).max(1)),
 
     MicrosoftAppId: optionalString,
     MicrosoftAppPassword: optionalString,
@@ -152,6 +155,14 @@ export const configSchema = z
     RISK_ACK_LADDER: riskLadder,
     RISK_ROLE_CONTACTS: riskContacts,
     RISK_ESCALATION_QUIET: duration('24h'),
+
+    // Intent routing (knowledge/routing): what the bot does with each intent of a customer message.
+    /** Routing table YAML; `off` sends every message to the knowledge-base answerer (no intent routing). */
+    ROUTING_FILE: optionalString,
+    INTENT_DATA_FILE: optionalString,
+    /** A model from `kefu intent train`; without one, the model is trained from INTENT_DATA_FILE at start. */
+    INTENT_MODEL_FILE: optionalString,
+    INTENT_THRESHOLD: z.preprocess((v) => (v === undefined || v === '' ? undefined : Number(v)), z.number().min(0).max(1).optional()),
 
     // Post-conversation QA of every closed conversation (workflows/qa.ts).
     QA_SCORECARD: optionalString,

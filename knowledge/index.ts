@@ -17,7 +17,13 @@ const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export type KnowledgeConfig = Pick<
   Config,
-  'EMBEDDINGS_PROVIDER' | 'EMBEDDINGS_MODEL' | 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'LLM_MODEL' | 'LLM_TIMEOUT'
+  | 'EMBEDDINGS_PROVIDER'
+  | 'EMBEDDINGS_MODEL'
+  | 'OPENAI_API_KEY'
+  | 'OPENAI_BASE_URL'
+  | 'LLM_MODEL'
+  | 'LLM_TIMEOUT'
+  | 'KNOWLEDGE_MIN_CONFIDENCE'
 >;
 
 export interface KnowledgeDeps {
@@ -43,22 +49,32 @@ export async function createDefaultAnswerer(config: KnowledgeConfig, deps: Knowl
     retriever,
     llm: createChatModel(config),
     llmTimeoutMs: config.LLM_TIMEOUT,
+    minConfidence: config.KNOWLEDGE_MIN_CONFIDENCE,
     logger: deps.logger,
   });
 }
 
 /**
  * Ingests the demo knowledge base when the knowledge base is empty, and keeps it current on later starts while it
- * still holds the demo (unchanged files are skipped by hash, so this costs a few queries). A knowledge base with
- * other content is left alone. Failures are logged: a platform without demo content still starts.
+ * still holds the demo (unchanged files are skipped by hash, so this costs a few queries; a demo embedded by an
+ * older local featuriser is re-embedded). A knowledge base with other content is left alone. Failures are logged:
+ * a platform without demo content still starts.
  */
 export async function seedDemoKnowledge(config: KnowledgeConfig, deps: KnowledgeDeps): Promise<IngestSummary | undefined> {
   try {
     const { store } = await openKnowledgeBase(config, deps);
-    if (store.storedModelMismatch) return undefined;
     const demoRoot = sourceName(DEMO_KNOWLEDGE_DIR, PACKAGE_ROOT);
     const sources = [...(await store.documentHashes()).keys()];
     if (sources.length > 0 && !sources.some((s) => isUnderRoot(s, demoRoot))) return undefined;
+    const stale = store.storedModelMismatch;
+    if (stale) {
+      // The demo embedded by an older version of the local featuriser: re-embedding it is local and takes seconds,
+      // so do it rather than leave vector search off until someone runs `kefu reindex`. Anything else waits for that.
+      const local = (id: string) => id.startsWith('local/');
+      if (!local(stale.id) || !local(store.provider.id) || !sources.every((s) => isUnderRoot(s, demoRoot))) return undefined;
+      const { chunks } = await store.reindex();
+      deps.logger?.info({ from: stale.id, to: store.provider.id, chunks }, 'demo knowledge base re-embedded with the current local featuriser');
+    }
     const summary = await ingest(store, [DEMO_KNOWLEDGE_DIR], { prune: true, cwd: PACKAGE_ROOT });
     if (summary.ingested.length > 0 || summary.failed.length > 0 || summary.pruned.length > 0) {
       deps.logger?.info(

@@ -29,7 +29,7 @@ describe('handoff to agents in Slack', () => {
         SLACK_API_URL: slack.url,
         SLACK_QUEUE_CHANNEL: 'kefu-queue',
         SLACK_SUPERVISOR_CHANNEL: 'kefu-sup',
-        HANDOFF_QUEUES: 'general,billing=kefu-billing',
+        HANDOFF_QUEUES: 'general,billing=kefu-billing,senior',
         // SLA timers far away here; handoff-sla.test.ts exercises them.
         HANDOFF_ALERT_AFTER: '1h',
         HANDOFF_ESCALATE_AFTER: '2h',

@@ -23,6 +23,16 @@ describe('asking for a person', () => {
       expect(asksForHuman(text)).toBe(false);
     },
   );
+  it.each(['不用转人工', '不需要人工客服，你回答就行', '别转人工了', "No need to talk to a human agent, thanks", "I don't need an agent, just tell me the fee", "don't want to talk to a person"])(
+    'when the customer writes "%s", then it declines a person (rule on in new conversations, off on replay of old ones)',
+    (text) => {
+      expect(asksForHuman(text, { declines: true })).toBe(false);
+      expect(asksForHuman(text, { declines: false })).toBe(true);
+    },
+  );
+  it.each(['我不要机器人，转人工', "I don't want the bot, I want a human"])('when the customer rejects the bot and asks for a person in "%s", then it still asks', (text) => {
+    expect(asksForHuman(text, { declines: true })).toBe(true);
+  });
 });
 
 describe('business hours', () => {

@@ -230,7 +230,7 @@ describe('kefu ingest, ask and reindex', () => {
     expect(again.stdout).toContain('ingested 0 document(s) (0 chunks), skipped 1 unchanged, failed 0');
 
     const reindexed = await runKnowledgeCli(['reindex'], { KEFU_DATA_DIR: path.join(dataDir, 'data') });
-    expect(reindexed).toMatchObject({ code: 0, stdout: 're-embedded 1 chunk(s) with local/hashing-v1-512 (512 dimensions)\n' });
+    expect(reindexed).toMatchObject({ code: 0, stdout: 're-embedded 1 chunk(s) with local/hashing-v2-512 (512 dimensions)\n' });
   }, 240_000);
 
   it('when asked a question on a fresh install, then the demo knowledge base answers it with citations', async () => {

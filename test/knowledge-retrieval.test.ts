@@ -39,10 +39,16 @@ describe.each(DB_KINDS)('hybrid retrieval on %s', (kind) => {
     const chunks = await retriever.search(question, { filter: { lang } });
     expect(articles(chunks).slice(0, 5)).toContain(expected);
     expect(chunks.every((c) => c.metadata.lang === lang)).toBe(true);
-    // Scores: fused by reciprocal rank, in decreasing order; relevance is bounded.
-    const fused = chunks.map((c) => c.scores.fused);
-    expect(fused).toEqual([...fused].sort((a, b) => b - a));
-    for (const c of chunks) expect(c.scores.relevance).toBeGreaterThanOrEqual(0), expect(c.scores.relevance).toBeLessThanOrEqual(1);
+    // Order: documents by decreasing evidence, and within a document chunks by decreasing fused (RRF) score;
+    // relevance and document evidence are bounded.
+    const evidence = chunks.map((c) => c.scores.document);
+    expect(evidence).toEqual([...evidence].sort((a, b) => b - a));
+    for (const [i, c] of chunks.entries()) {
+      const earlierSameDocument = chunks.slice(0, i).filter((p) => p.metadata.source === c.metadata.source && p.metadata.kind !== 'faq');
+      for (const p of earlierSameDocument) expect(p.scores.fused).toBeGreaterThanOrEqual(c.scores.fused);
+      expect(c.scores.relevance).toBeGreaterThanOrEqual(0), expect(c.scores.relevance).toBeLessThanOrEqual(1);
+      expect(c.scores.document).toBeGreaterThanOrEqual(c.scores.relevance), expect(c.scores.document).toBeLessThanOrEqual(1);
+    }
   });
 
   it('when both indexes find a chunk, then its fused score combines its vector and keyword ranks', async () => {

@@ -23,6 +23,7 @@ import { registerQaRoutes } from '../bots/qa/routes.js';
 import { configuredJudge } from '../analysis/qa/configured-judge.js';
 import { promptText, startFakeOpenAI } from './fakes/openai-server.js';
 import { installErrorHandling } from '../bots/http-errors.js';
+import { testAccess } from './helpers/access.js';
 
 const HOUR = 3_600_000;
 
@@ -249,14 +250,14 @@ describe('QA with an LLM judge', () => {
 });
 
 describe('QA routes with INBOX_TOKEN', () => {
-  it('when INBOX_TOKEN is set, then transcripts and alerts need it as a bearer token or basic-auth password', async () => {
+  it('when INBOX_TOKEN is set, then transcripts and alerts need it (bearer or basic-auth password), and disputes a signed-in person', async () => {
     const db = await openTestDatabase('pglite');
     const store = createStore(db);
     const deps = localQaDeps(store);
     const seeded = await seedConversation(deps, 'bot_curt_en', new Date(Date.now() - HOUR), `s-${randomUUID()}`);
     const app = Fastify();
     installErrorHandling(app);
-    registerQaRoutes(app, { service: createQaService({ store, sink: deps.sink, publicUrl: deps.publicUrl, leads: [] }), store, token: 'team-secret' });
+    registerQaRoutes(app, { service: createQaService({ store, sink: deps.sink, publicUrl: deps.publicUrl, leads: [] }), store, access: testAccess(store, { serviceToken: 'team-secret' }) });
     try {
       const url = `/v1/qa/results/${seeded.resultId}`;
       expect((await app.inject({ url })).statusCode).toBe(401);
@@ -266,7 +267,11 @@ describe('QA routes with INBOX_TOKEN', () => {
       expect(ok.json()).toMatchObject({ result: { id: seeded.resultId }, transcript: [{ role: 'customer' }, { role: 'bot' }] });
       const basic = `Basic ${Buffer.from('lin:team-secret').toString('base64')}`;
       expect((await app.inject({ url: '/v1/qa/alerts', headers: { authorization: basic } })).statusCode).toBe(200);
-      expect((await app.inject({ method: 'POST', url: '/v1/qa/findings/x/disputes', payload: { agent: { id: 'a' }, reason: 'r' } })).statusCode).toBe(401);
+      expect((await app.inject({ method: 'POST', url: '/v1/qa/findings/x/disputes', payload: { reason: 'r' } })).statusCode).toBe(401);
+      // The token is a service's, not a person's: it cannot dispute in anyone's name.
+      const asService = await app.inject({ method: 'POST', url: '/v1/qa/findings/x/disputes', headers: { authorization: 'Bearer team-secret' }, payload: { reason: 'r' } });
+      expect(asService.statusCode).toBe(403);
+      expect(asService.json()).toMatchObject({ error: { code: 'forbidden', message: expect.stringContaining('sign') } });
     } finally {
       await app.close();
       await db.close();

@@ -10,6 +10,7 @@ import { detectLanguage } from '../analysis/text/language.js';
 import { qaReportWorkflow, qaWorkflow, qaWorkflowId, type QaWorkflowResult } from '../workflows/qa.js';
 import { startFakeSlackApi, type FakeSlackApi } from './fakes/risk-slack.js';
 import { AGENTS, seedConversation, seedQaWeeks } from './fixtures/qa/seed-week.js';
+import { ConsoleClient } from './helpers/console-client.js';
 import { eventually, postMessage, startTestPlatform, waitForReplies, type TestPlatform } from './helpers/platform.js';
 
 const QA_CHANNEL = 'qa-test';
@@ -44,6 +45,8 @@ describe('QA of every closed conversation (real Temporal, real database)', () =>
         SLACK_API_URL: slack.apiUrl,
         SLACK_QA_CHANNEL: QA_CHANNEL,
         QA_LEADS: LEAD.id,
+        // People in the console: disputes and decisions over HTTP are theirs (QA_LEADS is for Slack's buttons).
+        CONSOLE_USERS: 'ops:agent:ops-pass-123,lin:supervisor:lin-pass-123',
         PUBLIC_URL: 'https://kefu.example.test',
         KEFU_SCHEDULES: 'true', // the weekly report schedule is created at worker start
       },
@@ -175,7 +178,7 @@ describe('QA of every closed conversation (real Temporal, real database)', () =>
     expect(detail.findings).toHaveLength(findings.length);
   });
 
-  it('when an agent disputes a finding and the QA lead accepts, then the finding is overturned, the score recomputed and every change audited', async () => {
+  it('when an agent disputes a finding in the console and a supervisor accepts, then the finding is overturned, the score recomputed and every change audited', async () => {
     const key = await conversation('Which fund do you recommend?', 'signal');
     const result = await resultOf(key);
     await p.temporal.client.workflow.getHandle(qaWorkflowId(key, 1)).result();
@@ -185,39 +188,43 @@ describe('QA of every closed conversation (real Temporal, real database)', () =>
     const passing = findings.find((f) => f.status === 'pass');
     expect(greeting).toBeDefined();
 
-    const post = (path: string, body: unknown) =>
-      fetch(`${p.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const ops = new ConsoleClient(p.url);
+    await ops.login('ops', 'ops-pass-123');
+    const lin = new ConsoleClient(p.url);
+    await lin.login('lin', 'lin-pass-123');
+    // Without a session nobody disputes.
+    expect((await new ConsoleClient(p.url).postTo(`/v1/qa/findings/${greeting!.id}/disputes`, { reason: 'x' })).status).toBe(401);
 
-    const opened = await post(`/v1/qa/findings/${greeting!.id}/disputes`, { agent: { id: 'U_OPS', name: 'Ops' }, reason: 'The bot greets in the widget header.' });
+    const opened = await ops.postTo(`/v1/qa/findings/${greeting!.id}/disputes`, { reason: 'The bot greets in the widget header.' });
     expect(opened.status).toBe(201);
-    const { dispute } = (await opened.json()) as { dispute: { id: string; status: string } };
+    const { dispute } = opened.body as { dispute: { id: string; status: string } };
     expect(dispute.status).toBe('open');
     // One dispute per finding, and only failed findings can be disputed.
-    expect((await post(`/v1/qa/findings/${greeting!.id}/disputes`, { agent: { id: 'U_OPS' }, reason: 'again' })).status).toBe(409);
-    expect((await post(`/v1/qa/findings/${passing!.id}/disputes`, { agent: { id: 'U_OPS' }, reason: 'x' })).status).toBe(409);
-    expect((await post('/v1/qa/findings/nope/disputes', { agent: { id: 'U_OPS' }, reason: 'x' })).status).toBe(404);
-    expect((await post(`/v1/qa/findings/${greeting!.id}/disputes`, { agent: { id: 'U_OPS' } })).status).toBe(400);
-    // Only a QA lead decides.
-    expect((await post(`/v1/qa/disputes/${dispute.id}/decision`, { lead: { id: 'U_OPS' }, accept: true })).status).toBe(403);
+    expect((await ops.postTo(`/v1/qa/findings/${greeting!.id}/disputes`, { reason: 'again' })).status).toBe(409);
+    expect((await ops.postTo(`/v1/qa/findings/${passing!.id}/disputes`, { reason: 'x' })).status).toBe(409);
+    expect((await ops.postTo('/v1/qa/findings/nope/disputes', { reason: 'x' })).status).toBe(404);
+    expect((await ops.postTo(`/v1/qa/findings/${greeting!.id}/disputes`, {})).status).toBe(400);
+    // Only a supervisor decides: an agent's session is refused.
+    expect((await ops.postTo(`/v1/qa/disputes/${dispute.id}/decision`, { accept: true })).status).toBe(403);
 
-    const decided = await post(`/v1/qa/disputes/${dispute.id}/decision`, { lead: LEAD, accept: true, note: 'Header greeting counts.' });
+    const decided = await lin.postTo(`/v1/qa/disputes/${dispute.id}/decision`, { accept: true, note: 'Header greeting counts.' });
     expect(decided.status).toBe(200);
-    const body = (await decided.json()) as { dispute: { status: string }; result: { score: number; passed: boolean }; finding: { status: string; overturned: boolean } };
+    const body = decided.body as { dispute: { status: string }; result: { score: number; passed: boolean }; finding: { status: string; overturned: boolean } };
     expect(body.dispute.status).toBe('accepted');
     expect(body.finding).toMatchObject({ status: 'pass', overturned: true });
     expect(body.result.score).toBeGreaterThan(result.score);
     expect(body.result.passed).toBe(false); // the critical failures still stand
-    expect((await post(`/v1/qa/disputes/${dispute.id}/decision`, { lead: LEAD, accept: false })).status).toBe(409);
+    expect((await lin.postTo(`/v1/qa/disputes/${dispute.id}/decision`, { accept: false })).status).toBe(409);
 
     const stored = await p.store.getQaResult(result.id);
     expect(stored).toMatchObject({ score: body.result.score, originalScore: result.score });
     const audit = await p.store.listAudit({ subjects: [`qa_result:${result.id}`, `qa_dispute:${dispute.id}`, `qa_finding:${greeting!.id}`] });
     expect(audit.map((a) => [a.action, a.actor])).toEqual([
       ['qa.result.created', 'system:qa'],
-      ['qa.dispute.opened', 'agent:U_OPS'],
-      ['qa.dispute.accepted', `lead:${LEAD.id}`],
-      ['qa.finding.overturned', `lead:${LEAD.id}`],
-      ['qa.result.rescored', `lead:${LEAD.id}`],
+      ['qa.dispute.opened', 'agent:inbox:ops'],
+      ['qa.dispute.accepted', 'lead:inbox:lin'],
+      ['qa.finding.overturned', 'lead:inbox:lin'],
+      ['qa.result.rescored', 'lead:inbox:lin'],
     ]);
     const rescored = audit.find((a) => a.action === 'qa.result.rescored');
     expect(rescored?.before).toMatchObject({ score: result.score });

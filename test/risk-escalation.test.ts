@@ -6,6 +6,7 @@ import { handoffStateQuery, handoffWorkflowId } from '../workflows/handoff-api.j
 import { riskEscalationQuery } from '../workflows/risk-api.js';
 import { stateQuery, transcriptQuery } from '../workflows/conversation.js';
 import { createEchoAnswerer } from './helpers/answerers.js';
+import { ConsoleClient } from './helpers/console-client.js';
 import { eventually, getMessages, postMessage, startTestPlatform, waitForReplies, type TestPlatform } from './helpers/platform.js';
 import { blockActionBody, startFakeSlackApi, type FakeSlackApi, type SlackCall } from './fakes/risk-slack.js';
 
@@ -32,9 +33,27 @@ beforeAll(async () => {
       RISK_ROLE_CONTACTS: 'team-lead=U0LEAD,manager=S0MANAGERS,director=U0DIRECTOR',
       HANDOFF_QUEUES: 'general,senior',
       KEFU_SEED_DEMO: 'false',
+      // Risk escalation on its own: with intent routing on, config/routing.yaml hands every complaint (these threats
+      // are complaints) to the senior queue before the bot could answer; test/intent-routing.test.ts covers that.
+      ROUTING_FILE: 'off',
+      // Who acts in the console: the session decides, and the role decides what they may do.
+      CONSOLE_USERS: 'lead.li:agent:li-pass-123,manager.zhao:agent:zhao-pass-123,qa.wang:supervisor:wang-pass-123,senior.chen:agent:chen-pass-123,other:agent:other-pass-123',
     },
   });
 });
+
+const PASSWORDS: Record<string, string> = { 'lead.li': 'li-pass-123', 'manager.zhao': 'zhao-pass-123', 'qa.wang': 'wang-pass-123', 'senior.chen': 'chen-pass-123', other: 'other-pass-123' };
+const clients = new Map<string, ConsoleClient>();
+/** A signed-in console user (signed in once per file). */
+async function as(user: string): Promise<ConsoleClient> {
+  let c = clients.get(user);
+  if (!c) {
+    c = new ConsoleClient(p.url);
+    expect((await c.login(user, PASSWORDS[user] as string)).status).toBe(200);
+    clients.set(user, c);
+  }
+  return c;
+}
 
 afterAll(async () => {
   await p?.stop();
@@ -61,13 +80,10 @@ const topLevelAlerts = (e: RiskEscalation) => slack.callsOf('chat.postMessage', 
 const threadReplies = (e: RiskEscalation) => slack.callsOf('chat.postMessage', (a) => a.thread_ts === slackRef(e).ts);
 const updatesOf = (e: RiskEscalation) => slack.callsOf('chat.update', (a) => a.ts === slackRef(e).ts);
 
-async function act(escalationId: string, action: 'ack' | 'takeover' | 'false-positive', body: Record<string, unknown>) {
-  const res = await fetch(`${p.url}/v1/risk/escalations/${escalationId}/${action}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as { escalation?: { status: string; acknowledgedBy?: string }; error?: { code: string; message: string } } };
+/** A console user's button press: the actor is whoever is signed in. */
+async function act(escalationId: string, action: 'ack' | 'takeover' | 'false-positive', user: string, body: Record<string, unknown> = {}) {
+  const res = await (await as(user)).postTo(`/v1/risk/escalations/${escalationId}/${action}`, body);
+  return { status: res.status, body: res.body as { escalation?: { status: string; acknowledgedBy?: string }; error?: { code: string; message: string } } };
 }
 
 describe('risk escalation', () => {
@@ -92,13 +108,14 @@ describe('risk escalation', () => {
     expect(manager.at - alertAt).toBeGreaterThanOrEqual(1900);
     expect(manager.at).toBeGreaterThan(lead.at);
 
-    const ack = await act(esc.id, 'ack', { actor: 'lead-li', actorName: 'Li (team lead)' });
+    expect((await new ConsoleClient(p.url).postTo(`/v1/risk/escalations/${esc.id}/ack`, {})).status).toBe(401);
+    const ack = await act(esc.id, 'ack', 'lead.li');
     expect(ack.status).toBe(200);
     expect(ack.body.escalation?.status).toBe('acknowledged');
-    const second = await act(esc.id, 'ack', { actor: 'manager-zhao' });
+    const second = await act(esc.id, 'ack', 'manager.zhao');
     expect(second.status).toBe(409);
     expect(second.body.error?.code).toBe('already_acknowledged');
-    expect(second.body.error?.message).toContain('Li (team lead)');
+    expect(second.body.error?.message).toContain('lead.li');
 
     const view = await p.temporal.client.workflow.getHandle(esc.workflowId).query(riskEscalationQuery);
     expect(view).toMatchObject({ status: 'acknowledged', remindersSent: 2 });
@@ -111,9 +128,9 @@ describe('risk escalation', () => {
     const audit = await p.store.listRiskEscalationEvents(esc.id);
     expect(audit.map((e) => e.kind)).toEqual(['opened', 'alert', 'realert', 'realert', 'acknowledged']);
     expect(audit.filter((e) => e.kind === 'realert').map((e) => e.detail.role)).toEqual(['team-lead', 'manager']);
-    expect(audit.at(-1)).toMatchObject({ actor: 'Li (team lead) (lead-li)', detail: { via: 'console' } });
+    expect(audit.at(-1)).toMatchObject({ actor: 'lead.li (inbox:lead.li)', detail: { via: 'console' } });
     const row = await p.store.getRiskEscalation(esc.id);
-    expect(row).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'Li (team lead) (lead-li)', remindersSent: 2 });
+    expect(row).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'lead.li (inbox:lead.li)', remindersSent: 2 });
     // The alert in the channel shows who acknowledged and loses its Acknowledge button.
     const updated = await eventually(async () => updatesOf(esc).find((c) => blocksText(c).includes('Acknowledged')), 10_000, 'alert update');
     expect(blocksText(updated)).not.toContain(RISK_ACTIONS.acknowledge);
@@ -183,19 +200,23 @@ describe('risk escalation', () => {
     await say('fp', THREAT);
     const esc = await alertedEscalation('fp');
 
-    const fp = await act(esc.id, 'false-positive', { actor: 'qa-wang', note: 'quoting a news article' });
+    // Labelling a false positive is a supervisor's judgement: an agent's session is refused.
+    const byAgent = await act(esc.id, 'false-positive', 'lead.li', { note: 'looks fine' });
+    expect(byAgent.status).toBe(403);
+    expect(byAgent.body.error?.message).toContain('supervisor');
+    const fp = await act(esc.id, 'false-positive', 'qa.wang', { note: 'quoting a news article' });
     expect(fp.status).toBe(200);
     expect(fp.body.escalation?.status).toBe('false_positive');
     const result = await p.temporal.client.workflow.getHandle(esc.workflowId).result();
     expect(result.status).toBe('false_positive');
 
     const feedback = (await p.store.listRiskFeedback()).filter((f) => f.escalationId === esc.id);
-    expect(feedback).toEqual([expect.objectContaining({ text: THREAT, category: 'regulator_complaint', categories: ['regulator_complaint'], actor: 'qa-wang', note: 'quoting a news article' })]);
-    expect(await p.store.getRiskEscalation(esc.id)).toMatchObject({ status: 'false_positive', closedBy: 'qa-wang', closeReason: 'quoting a news article' });
+    expect(feedback).toEqual([expect.objectContaining({ text: THREAT, category: 'regulator_complaint', categories: ['regulator_complaint'], actor: 'qa.wang (inbox:qa.wang)', note: 'quoting a news article' })]);
+    expect(await p.store.getRiskEscalation(esc.id)).toMatchObject({ status: 'false_positive', closedBy: 'qa.wang (inbox:qa.wang)', closeReason: 'quoting a news article' });
     const closed = await eventually(async () => updatesOf(esc).find((c) => blocksText(c).includes('false positive')), 10_000, 'closed alert');
     expect(blocksText(closed)).not.toContain('"actions"');
 
-    const again = await act(esc.id, 'ack', { actor: 'lead-li' });
+    const again = await act(esc.id, 'ack', 'lead.li');
     expect(again.status).toBe(409);
     expect(again.body.error?.code).toBe('closed');
 
@@ -210,13 +231,13 @@ describe('risk escalation', () => {
     const esc = await alertedEscalation('takeover');
     await waitForReplies(p.url, 'takeover', 1);
 
-    const taken = await act(esc.id, 'takeover', { actor: 'U0SENIOR', actorName: 'senior.chen' });
+    const taken = await act(esc.id, 'takeover', 'senior.chen');
     expect(taken.status).toBe(200);
     expect(taken.body.escalation?.status).toBe('taken_over');
-    const again = await act(esc.id, 'takeover', { actor: 'U0OTHER' });
+    const again = await act(esc.id, 'takeover', 'other');
     expect(again.status).toBe(409);
     expect(again.body.error?.code).toBe('already_taken_over');
-    expect(await p.store.getRiskEscalation(esc.id)).toMatchObject({ status: 'taken_over', takenOverBy: 'senior.chen (U0SENIOR)', acknowledgedBy: 'senior.chen (U0SENIOR)' });
+    expect(await p.store.getRiskEscalation(esc.id)).toMatchObject({ status: 'taken_over', takenOverBy: 'senior.chen (inbox:senior.chen)', acknowledgedBy: 'senior.chen (inbox:senior.chen)' });
     const view = await p.temporal.client.workflow.getHandle(esc.workflowId).query(riskEscalationQuery);
     expect(view).toMatchObject({ status: 'taken_over', takenOverBy: 'senior.chen' });
     expect(view.nextReminderAt).toBeUndefined();
@@ -239,11 +260,12 @@ describe('risk escalation', () => {
   it('when someone takes over and the handoff reaches its queue, then it is claimed for them', async () => {
     await say('claim', THREAT);
     const esc = await alertedEscalation('claim');
-    expect((await act(esc.id, 'takeover', { actor: 'U0SENIOR', actorName: 'senior.chen' })).status).toBe(200);
+    expect((await act(esc.id, 'takeover', 'senior.chen')).status).toBe(200);
     const handOver = await eventually(async () => (await p.store.listRiskEscalationEvents(esc.id)).find((e) => e.kind === 'handoff'), 20_000, 'hand-over audited');
-    expect(handOver.detail).toMatchObject({ takeOver: true, handedOff: true, claimedBy: 'U0SENIOR' });
+    // Claimed for the signed-in person under their desk id: the same agent the inbox shows as theirs.
+    expect(handOver.detail).toMatchObject({ takeOver: true, handedOff: true, claimedBy: 'inbox:senior.chen' });
     const handoff = await p.temporal.client.workflow.getHandle(handoffWorkflowId(key('claim'))).query(handoffStateQuery);
-    expect(handoff).toMatchObject({ status: 'claimed', agent: { id: 'U0SENIOR' } });
+    expect(handoff).toMatchObject({ status: 'claimed', agent: { id: 'inbox:senior.chen', name: 'senior.chen' } });
   });
 
   it('when Slack refuses the alert for good, then the failure is audited and the escalation still runs from the database', async () => {
@@ -256,7 +278,7 @@ describe('risk escalation', () => {
     expect(esc.alertRefs.slack).toBeUndefined();
     const audit = await p.store.listRiskEscalationEvents(esc.id);
     expect(audit.find((e) => e.kind === 'alert_failed')?.detail).toMatchObject({ sink: 'slack', error: expect.stringContaining('channel_not_found') });
-    expect((await act(esc.id, 'ack', { actor: 'lead-li' })).status).toBe(200);
+    expect((await act(esc.id, 'ack', 'lead.li')).status).toBe(200);
   });
 
   it('when a Slack button press is signed, then it acknowledges the escalation; an unsigned one is refused', async () => {

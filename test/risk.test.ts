@@ -146,6 +146,76 @@ describe('traditional Chinese and full-width text', () => {
   );
 });
 
+describe('unseen phrasing', () => {
+  it.each([
+    ['f*ck you and your company', 'fuck you'],
+    ['傻*客服，问了半天没用', '傻逼'],
+    ['Go f**k yourself.', 'fuck yourself'],
+  ])('when profanity is obfuscated ("%s"), then it is read as the plain word and the evidence shows it', (text, plain) => {
+    const result = detector.classify(text);
+    expect(result.categories).toContain('abusive');
+    expect(result.signals.normalisedText).toContain(plain);
+  });
+
+  it('when spaces split Chinese words, then they are matched as if written together', () => {
+    expect(detector.classify('退 钱，不然我就去 1 2 3 1 5').categories).toContain('refund_demand');
+    expect(normaliseText('傻 逼客服', [], loadRiskRules().rewrites)).toBe('傻逼客服');
+  });
+
+  it.each([
+    ['The fucking router keeps dropping, can you help?'],
+    ['My husband is an idiot and locked the account, can you reset it?'],
+    ['我真是个傻子，密码又忘了'],
+    ['垃圾短信太多了，能拦截吗'],
+  ])('when profanity is not aimed at staff ("%s"), then nothing is detected', (text) => {
+    expect(detector.classify(text).categories).toEqual([]);
+  });
+
+  it.each([
+    ['我已经撤销了投诉，12315那边也说好了', 'regulator_complaint'],
+    ['I withdrew my complaint with the FCC last week, thanks for sorting it.', 'regulator_complaint'],
+    ['之前说要换运营商是气话，现在不换了', 'churn_threat'],
+  ])('when the threat is withdrawn elsewhere in the sentence ("%s"), then %s is kept as informational', (text, category) => {
+    const result = detector.classify(text);
+    expect(result.categories).toEqual([]);
+    expect(result.signals.suppressed).toContainEqual(expect.objectContaining({ category, reason: 'informational' }));
+  });
+
+  it('when the consequence of a condition is in the next clause, then the negated demand still counts', () => {
+    expect(detector.classify('你们不赔钱，我们就走法律程序').categories).toEqual(['refund_demand', 'legal_threat']);
+  });
+
+  it('when an English entity comes with Chinese threat wording, then the intent is found across languages', () => {
+    const result = detector.classify('我要去FCC投诉你们');
+    expect(result.categories).toEqual(['regulator_complaint']);
+    expect(result.evidence.join('\n')).toMatch(/"fcc" \+ intent "[^"]*\p{Script=Han}/u);
+  });
+
+  it.each([
+    ['我表姐是律师，她让我问一下你们的对公业务'],
+    ['My attorney drafted my will, can I add a beneficiary to my account?'],
+    ['Sue from accounts asked me to call back.'],
+    ['My neighbour reported a scam call to the FTC, should I be worried?'],
+  ])('when a third party or a name is mentioned ("%s"), then nothing is detected', (text) => {
+    expect(detector.classify(text).categories).toEqual([]);
+  });
+
+  it('when a phone number contains a hotline number, then it is not read as the hotline', () => {
+    expect(detector.classify('Please call me on 13812345678 after six.').categories).toEqual([]);
+    expect(detector.classify('Please call 12345 about this.').categories).toEqual(['regulator_complaint']);
+  });
+
+  it('when a long message repeats one threat, then each rule and phrase is evidence once and explanations stay short', () => {
+    // The last sentence names a court 300 times with no threat wording: one long no_intent segment.
+    const result = detector.classify(`${'退钱！我要去12315投诉，'.repeat(200)}。${'法院 '.repeat(300)}`);
+    expect(result.categories).toEqual(['refund_demand', 'regulator_complaint']);
+    expect(result.evidence.filter((e) => e.includes('"退钱"'))).toHaveLength(1);
+    const noIntent = result.signals.suppressed.filter((s) => s.reason === 'no_intent');
+    expect(noIntent.length).toBeGreaterThan(0);
+    for (const s of noIntent) expect(s.by.length).toBeLessThanOrEqual(200);
+  });
+});
+
 describe('severity', () => {
   const text = 'My lawyer will be in touch.';
 
@@ -236,6 +306,16 @@ describe('config validation', () => {
   it('when a pattern needs intent but the category has none, then it is rejected', () => {
     const issues = problemsOf(withChange((r) => { category(r, 'legal_threat').intent = { zh: ['找'], en: [] }; }));
     expect(issues.join('\n')).toContain('categories.legal_threat.intent.en');
+  });
+
+  it('when an informational entry has an unknown scope, then it is rejected', () => {
+    const issues = problemsOf(withChange((r) => { category(r, 'legal_threat').informational?.en?.push({ pattern: 'x', scope: 'paragraph' } as never); }));
+    expect(issues.join('\n')).toMatch(/categories\.legal_threat\.informational\.en\[\d+\]/);
+  });
+
+  it('when a rewrite is not a valid regular expression, then the error names its path', () => {
+    const issues = problemsOf(withChange((r) => { r.rewrites?.push({ pattern: '(unclosed', replace: 'x' }); }));
+    expect(issues.join('\n')).toMatch(/rewrites\[\d+\]\.pattern.*invalid regular expression/);
   });
 
   it('when the file is not YAML, then loading fails with the file name', async () => {

@@ -353,10 +353,10 @@ describe('Teams channel with a Microsoft app id', () => {
   it('when the request carries a valid Bot Framework token, then it is answered with the bot\'s own credentials', async () => {
     expect(p.channels.teams.anonymous).toBe(false);
     const conv = `a:${randomUUID()}`;
-    const res = await post(p.url, activity(connector.url, { conversationId: conv, text: 'hello' }), `Bearer ${issuer.token({ aud: APP_ID, serviceurl: connector.url })}`);
+    const res = await post(p.url, activity(connector.url, { conversationId: conv, text: 'where is my parcel now' }), `Bearer ${issuer.token({ aud: APP_ID, serviceurl: connector.url })}`);
     expect(res.status).toBe(200);
     const [reply] = await waitForMessages(connector, conv, 1);
-    expect(cardOf(reply!).body[0]!.text).toBe('answer to: hello');
+    expect(cardOf(reply!).body[0]!.text).toBe('answer to: where is my parcel now');
     expect(reply!.headers.authorization).toBe('Bearer outbound-test-token');
   });
 });

@@ -151,8 +151,8 @@ describe('WeChat channel through wechaty (mock puppet)', () => {
   it('when the account is logged out, then the session restarts and the waiting reply is delivered once after the next login', async () => {
     const fay = customer('Fay');
     echo.hold();
-    fay.say('are you still there?').to(bot);
-    await eventually(async () => (echo.calls.includes('are you still there?') ? true : undefined));
+    fay.say('is my parcel still coming?').to(bot);
+    await eventually(async () => (echo.calls.includes('is my parcel still coming?') ? true : undefined));
     const restartsBefore = p.channels.wechat!.session.restarts;
     await puppet.logout();
     await eventually(async () => (p.channels.wechat!.session.restarts > restartsBefore ? true : undefined), 10_000, 'a session restart');
@@ -183,9 +183,9 @@ describe('WeChat channel through wechaty (mock puppet)', () => {
     expect(failed.attempts).toBe(1);
 
     puppet.blocked.delete(gus.id);
-    gus.say('hello again').to(bot);
+    gus.say('where is my parcel again').to(bot);
     const [reply] = await botMessages(gus.id, 1);
-    expect(reply!.text).toMatch(/^answer to: hello again/);
+    expect(reply!.text).toMatch(/^answer to: where is my parcel again/);
   });
 
   it('when an answer links an image, then the image is sent as a WeChat image after the text', async () => {

@@ -1,4 +1,4 @@
-import { log, setHandler, startChild, uuid4, type ChildWorkflowHandle } from '@temporalio/workflow';
+import { log, patched, setHandler, startChild, uuid4, type ChildWorkflowHandle } from '@temporalio/workflow';
 import type { AnswerResult } from '../core/domain.js';
 import type { ConversationInput, ConversationState, CustomerMessageSignal, TranscriptEntry } from './conversation-types.js';
 import { handoffWorkflow } from './handoff.js';
@@ -27,6 +27,8 @@ export const DEFAULT_HANDOFF_SETTINGS: HandoffSettings = {
 export const HANDOFF_REASONS = {
   customer: 'Customer asked for a person',
   unanswered: (n: number) => `The bot could not answer ${n} time${n > 1 ? 's' : ''} in a row`,
+  intent: (intent: string | null) => `Routed by intent: ${intent ?? 'unknown'}`,
+  workflowFailed: (workflow: string) => `Could not start the ${workflow} workflow for this request`,
 };
 
 /**
@@ -106,7 +108,8 @@ export function createHandoffController(input: ConversationInput, state: Convers
     },
     /** True when the message asks for a person: the handoff starts instead of an answer. */
     takeRequest(text: string): boolean {
-      if (!asksForHuman(text)) return false;
+      // Versioned: histories recorded before the negation rule replay with the rule off.
+      if (!asksForHuman(text, { declines: patched('human-request-negation') })) return false;
       request({ reason: HANDOFF_REASONS.customer });
       return true;
     },

@@ -4,13 +4,15 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { activityProfiles } from './profiles.js';
-import { createHandoffController } from './conversation-handoff.js';
+import { createHandoffController, HANDOFF_REASONS } from './conversation-handoff.js';
+import { startRoutedWorkflow } from './conversation-routing.js';
 import { createRiskGate } from './conversation-risk.js';
 import { startQaReview } from './qa.js';
 import type {
@@ -91,6 +93,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       markSeen(msg.messageId);
       continue;
     }
+    // Intent routing (config/routing.yaml) changes what a turn may do: runs from before it keep the old sequence.
+    const routing = patched('intent-routing');
     const answer = await answerTurn({
       conversationKey: input.key,
       channel: input.channel,
@@ -99,9 +103,25 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       text: msg.text,
       language: msg.language ?? state.language,
       history: transcript.slice(-10),
+      ...(routing ? { route: true } : {}),
     });
     state.language = answer.language;
     state.lastAnswer = { intent: answer.intent, confidence: answer.confidence, handoffSuggested: answer.handoffSuggested };
+    const route = routing ? answer.route : undefined;
+    if (route?.action === 'handoff') {
+      // The routing table sends this intent to people (a complaint to senior staff): the bot does not answer.
+      handoff.request({ reason: HANDOFF_REASONS.intent(answer.intent), queue: route.queue });
+      markSeen(msg.messageId);
+      state.turns += 1;
+      continue;
+    }
+    if (route?.action === 'workflow' && !(await startRoutedWorkflow(input, msg, answer, route))) {
+      // The back-office workflow could not start: rather than acknowledge a request nobody will see, people take it.
+      handoff.request({ reason: HANDOFF_REASONS.workflowFailed(route.workflow), queue: route.queue });
+      markSeen(msg.messageId);
+      state.turns += 1;
+      continue;
+    }
     if (handoff.afterAnswer(answer)) {
       // The bot failed again: a person takes over, and the queue notice replaces the bot's "reply agent".
       markSeen(msg.messageId);

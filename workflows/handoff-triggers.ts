@@ -15,9 +15,20 @@ const EN_PHRASE = [
   /\b(i\s+)?(want|need)\s+(a|an|to\s+talk\s+to\s+an?)\s+(human|person|agent)\b/i,
 ];
 
-export function asksForHuman(text: string): boolean {
+// "不用转人工" / "no need for an agent": the customer says the opposite, and handing off would take the bot away from
+// someone who is happy with it.
+const ZH_DECLINED = /(不用|不要|不需要|无需|無需|不必|没必要|沒必要|别|別|不想|不再)[\s再了]*(给我|給我)?(转|轉|找|接|要)?(人工|真人|客服人员|客服人員)/;
+const EN_DECLINED =
+  /\b(?:no need (?:for|to (?:talk|speak|chat) (?:to|with))|(?:do not|don't|dont|won't|will not|doesn't|does not) (?:need|want|have)(?: to (?:talk|speak|chat) (?:to|with))?|without)\s+(?:(?:a|an|the|any)\s+)?(?:(?:real|live|human)\s+)?(?:human|person|agent|representative|operator)\b/i;
+
+/**
+ * `declines` (on in conversations started after the `human-request-negation` patch): a request that the customer
+ * negates in the same message is not one.
+ */
+export function asksForHuman(text: string, opts: { declines?: boolean } = {}): boolean {
   const t = text.trim();
   if (t.length === 0 || t.length > 200) return false;
+  if (opts.declines && (ZH_DECLINED.test(t) || EN_DECLINED.test(t))) return false;
   if (ZH.some((re) => re.test(t)) && !ZH_FALSE.test(t)) return true;
   return EN_ALONE.test(t) || EN_PHRASE.some((re) => re.test(t));
 }

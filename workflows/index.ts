@@ -6,3 +6,5 @@ export { outreachWorkflow } from './outreach.js';
 export { campaignRunWorkflow } from './campaign-run.js';
 export { insightsWorkflow } from './insights.js';
 export { qaWorkflow, qaReportWorkflow } from './qa.js';
+// Started by intent routing (config/routing.yaml); the names routing may use are listed in routed.ts.
+export { tradeInLead } from './trade-in-lead.js';

@@ -1,37 +1,71 @@
 /**
  * The offline risk detector: normalise, run each category's patterns, drop informational and
- * negated hits, then score severity. Synchronous and allocation-light so it can run on every
- * inbound message before the bot answers.
+ * negated hits, then (optionally) let the learned model add categories the rules missed, then score
+ * severity. Synchronous and allocation-light so it can run on every inbound message before the bot answers.
+ *
+ * The rules stay in charge: the model can only add a category, never remove one, and it cannot add a category
+ * whose rule hit the rules judged negated or informational ("我不会去投诉", "refund policy"), nor one whose
+ * strongest n-grams sit in a negated or informational frame by the rules' own cues.
  */
 import { normaliseText } from './normalise.js';
-import { findSpans, informationalSpansOf, judgeHit, SegmentIndex, type MessageSegments } from './matcher.js';
-import type { RiskRules } from './rules.js';
+import { findSpans, informationalSpansOf, judgeHit, SegmentIndex, type InformationalSpan, type IntentGate, type MessageSegments } from './matcher.js';
+import { displayTerm, termLanguage, termSpans } from './model/features.js';
+import { RiskModelScorer, type RiskModel, type SparseVector } from './model/model.js';
+import type { CompiledCategory, RiskRules } from './rules.js';
 import { scoreSeverity, severityLevel } from './severity.js';
-import type { FiredHit, RiskContext, RiskDetector, RiskResult, SuppressedHit } from './types.js';
+import type { FiredHit, LearnedHit, ModelSignals, RiskContext, RiskDetector, RiskResult, SuppressedHit, VetoedLearnedHit } from './types.js';
 
-export function createRiskDetector(rules: RiskRules): RiskDetector {
+export interface RiskDetectorOptions {
+  /** The learned model (model/model-file.ts loads one); without it the detector is rules only. */
+  model?: RiskModel;
+  /** One probability threshold for every category instead of the model's cross-validated ones. */
+  modelThreshold?: number;
+}
+
+/** How many n-grams a learned hit's evidence quotes, and how many are checked against the rules' negation. */
+const EVIDENCE_TERMS = 3;
+const VETO_TERMS = 5;
+
+export function createRiskDetector(rules: RiskRules, options: RiskDetectorOptions = {}): RiskDetector {
+  // Intent is looked for in both languages: customers mix them ("我要去FCC投诉", "I'll post it on 微博"),
+  // and neither language's intent words occur by accident in the other's script.
+  const intentOf = new Map(rules.categories.map((c) => [c.name, [...c.intent.zh, ...c.intent.en]]));
+  const scorer = options.model ? new RiskModelScorer(options.model) : undefined;
+  const order = new Map(rules.categories.map((c, i) => [c.name, i]));
   return {
     classify(text: string, context: RiskContext = {}): RiskResult {
-      const normalisedText = normaliseText(text, rules.replacements);
+      const normalisedText = normaliseText(text, rules.replacements, rules.rewrites);
       const segments: MessageSegments = {
         clauses: new SegmentIndex(normalisedText, rules.clauseBreak),
         sentences: new SegmentIndex(normalisedText, rules.sentenceBreak),
       };
       const fired: FiredHit[] = [];
+      const firedKeys = new Set<string>();
       const suppressed: SuppressedHit[] = [];
       const categories: string[] = [];
+      const informationalOf = new Map<string, InformationalSpan[]>();
+      const informationalFor = (category: CompiledCategory) => {
+        let spans = informationalOf.get(category.name);
+        if (spans === undefined) {
+          spans = informationalSpansOf(category.informational, normalisedText);
+          informationalOf.set(category.name, spans);
+        }
+        return spans;
+      };
 
       for (const category of rules.categories) {
-        let informationalSpans: ReturnType<typeof informationalSpansOf> | undefined;
+        let gate: IntentGate | undefined;
         let categoryFired = false;
         for (const pattern of category.patterns) {
           for (const hit of findSpans(pattern.regex, normalisedText)) {
-            informationalSpans ??= informationalSpansOf(category.informational, normalisedText);
-            const intent = pattern.needsIntent ? { patterns: category.intent[pattern.language], scope: category.intentScope } : undefined;
-            const verdict = judgeHit(hit, informationalSpans, segments, rules.negation[pattern.language], intent);
+            const intent = pattern.needsIntent ? (gate ??= { patterns: intentOf.get(category.name) ?? [], scope: category.intentScope, cache: new Map() }) : undefined;
+            const verdict = judgeHit(hit, informationalFor(category), segments, rules.negation[pattern.language], intent);
             if (verdict.kind === 'fired') {
               categoryFired = true;
-              if (!fired.some((f) => f.category === category.name && f.ruleId === pattern.id && f.phrase === hit.text)) {
+              // A message repeating one threat gives one piece of evidence per rule and phrase.
+              const key = `${pattern.id}\u0000${hit.text}`;
+              if (!firedKeys.has(key)) {
+                firedKeys.add(key);
                 fired.push({ category: category.name, ruleId: pattern.id, phrase: hit.text, ...(verdict.intent === undefined ? {} : { intent: verdict.intent }) });
               }
             } else {
@@ -42,6 +76,17 @@ export function createRiskDetector(rules: RiskRules): RiskDetector {
         if (categoryFired) categories.push(category.name);
       }
 
+      const evidence = fired.map((f) => `${f.category}: "${f.phrase}"${f.intent === undefined ? '' : ` + intent "${f.intent}"`} (${f.ruleId})`);
+      let model: ModelSignals | undefined;
+      if (scorer) {
+        model = learnedHits(scorer, options.modelThreshold, rules, normalisedText, segments, categories, suppressed, informationalFor);
+        for (const hit of model.fired) {
+          categories.push(hit.category);
+          evidence.push(`${hit.category}: model ${hit.probability.toFixed(2)} (${hit.terms.map((t) => `${displayTerm(t.term)} ${t.contribution.toFixed(2)}`).join(', ')})`);
+        }
+        categories.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+      }
+
       const breakdown = scoreSeverity(categories, context, rules.severity);
       const scored = severityLevel(breakdown.score, rules.severity.thresholds);
       // A detected category is never 'none', even if a risk team set its weight to 0.
@@ -49,9 +94,88 @@ export function createRiskDetector(rules: RiskRules): RiskDetector {
       return {
         categories,
         severity,
-        evidence: fired.map((f) => `${f.category}: "${f.phrase}"${f.intent === undefined ? '' : ` + intent "${f.intent}"`} (${f.ruleId})`),
-        signals: { normalisedText, fired, suppressed, severity: breakdown },
+        evidence,
+        signals: { normalisedText, fired, suppressed, severity: breakdown, ...(model ? { model } : {}) },
       };
     },
   };
+}
+
+/**
+ * Categories the model adds: probability at or above the threshold, not already found by the rules, and not vetoed.
+ * Only categories the rule file defines are considered, so a risk team that removes a category removes it here too.
+ */
+function learnedHits(
+  scorer: RiskModelScorer,
+  thresholdOverride: number | undefined,
+  rules: RiskRules,
+  normalisedText: string,
+  segments: MessageSegments,
+  ruleCategories: readonly string[],
+  suppressed: readonly SuppressedHit[],
+  informationalFor: (category: CompiledCategory) => InformationalSpan[],
+): ModelSignals {
+  const x = scorer.vector(normalisedText);
+  const p = scorer.probabilities(x);
+  const { model } = scorer;
+  const probabilities: Record<string, number> = {};
+  const fired: LearnedHit[] = [];
+  const vetoed: VetoedLearnedHit[] = [];
+  model.categories.forEach((name, c) => {
+    const probability = p[c]!;
+    probabilities[name] = Number(probability.toFixed(4));
+    const category = rules.categories.find((rc) => rc.name === name);
+    const threshold = thresholdOverride ?? model.thresholds[name] ?? 1;
+    if (!category || ruleCategories.includes(name) || probability < threshold) return;
+    const veto = vetoOf(scorer, x, c, category, rules, normalisedText, segments, suppressed, informationalFor);
+    if (veto) vetoed.push({ category: name, probability, ...veto });
+    else fired.push({ category: name, probability, terms: scorer.topContributions(x, c, EVIDENCE_TERMS) });
+  });
+  return { probabilities, fired, vetoed };
+}
+
+/**
+ * The rules' judgement applied to a learned hit. First, a rule hit of the same category that the rules suppressed
+ * as negated or informational decides it. Otherwise the model's strongest n-grams are located in the text and
+ * judged like a rule hit (informational patterns of the category, negation cues of the n-gram's language): when
+ * the n-grams carrying most of the score all sit in such frames ("我不打算走法律途径", "not going to take legal
+ * action"), the hit is vetoed. An entity without intent words (no_intent) does not veto: finding threats the
+ * rules' word lists do not know is what the model is for.
+ */
+function vetoOf(
+  scorer: RiskModelScorer,
+  x: SparseVector,
+  c: number,
+  category: CompiledCategory,
+  rules: RiskRules,
+  normalisedText: string,
+  segments: MessageSegments,
+  suppressed: readonly SuppressedHit[],
+  informationalFor: (category: CompiledCategory) => InformationalSpan[],
+): { reason: 'negated' | 'informational'; by: string } | undefined {
+  const judged = suppressed.find((s) => s.category === category.name && (s.reason === 'negated' || s.reason === 'informational'));
+  if (judged) return { reason: judged.reason as 'negated' | 'informational', by: judged.by };
+
+  const top = scorer.topContributions(x, c, VETO_TERMS);
+  const total = top.reduce((sum, t) => sum + t.contribution, 0);
+  let framed = 0;
+  let first: { reason: 'negated' | 'informational'; by: string } | undefined;
+  for (const { term, contribution } of top) {
+    const spans = termSpans(term, normalisedText);
+    if (spans.length === 0) continue;
+    let verdictOfTerm: { reason: 'negated' | 'informational'; by: string } | undefined;
+    for (const span of spans) {
+      const verdict = judgeHit(span, informationalFor(category), segments, rules.negation[termLanguage(term)], undefined);
+      if (verdict.kind === 'fired' || verdict.kind === 'no_intent') {
+        verdictOfTerm = undefined;
+        break;
+      }
+      verdictOfTerm ??= { reason: verdict.kind, by: verdict.by };
+    }
+    if (verdictOfTerm) {
+      framed += contribution;
+      first ??= verdictOfTerm;
+    }
+  }
+  return first && framed * 2 >= total ? first : undefined;
 }

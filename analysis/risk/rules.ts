@@ -40,6 +40,19 @@ const patternEntry = z.union([
   z.strictObject({ id: z.string().min(1), pattern: regexSource, needsIntent: z.boolean().default(false), note: z.string().optional() }),
 ]);
 
+/**
+ * An informational pattern excuses a hit it overlaps (`scope: span`, the default), or every hit in the
+ * same clause or sentence: "我已经撤回了投诉，12315那边也说好了" withdraws the 12315 mention without
+ * overlapping it, and "do you report to the FCA" is a question about whoever the clause names.
+ */
+const INFORMATIONAL_SCOPES = ['span', 'clause', 'sentence'] as const;
+export type InformationalScope = (typeof INFORMATIONAL_SCOPES)[number];
+
+const informationalEntry = z.union([
+  regexSource,
+  z.strictObject({ id: z.string().min(1).optional(), pattern: regexSource, scope: z.enum(INFORMATIONAL_SCOPES).default('span'), note: z.string().optional() }),
+]);
+
 const perLanguage = <T extends z.ZodType>(item: T) =>
   z.strictObject({ zh: z.array(item).default([]), en: z.array(item).default([]) });
 
@@ -47,8 +60,11 @@ const categorySchema = z.strictObject({
   description: z.string().min(1),
   patterns: perLanguage(patternEntry),
   /** A hit whose span overlaps a match of one of these is an informational mention, not a risk. */
-  informational: perLanguage(patternEntry).default({ zh: [], en: [] }),
-  /** Threat/action wording a `needsIntent` hit needs near it (投诉, 找, report, will…). */
+  informational: perLanguage(informationalEntry).default({ zh: [], en: [] }),
+  /**
+   * Threat/action wording a `needsIntent` hit needs near it (投诉, 找, report, will…). The detector
+   * looks for both languages' lists around every hit, for mixed messages ("我要去FCC投诉").
+   */
   intent: perLanguage(regexSource).default({ zh: [], en: [] }),
   /**
    * Where intent is looked for: the hit's sentence (default; "going to the BBB and my lawyer"), or
@@ -91,6 +107,11 @@ export const riskRulesSchema = z
     version: z.literal(1),
     /** Applied after traditional→simplified conversion, e.g. 帐户→账户 which OpenCC leaves as 帐. */
     replacements: z.record(z.string().min(1), z.string()).default({}),
+    /**
+     * Regex rewrites applied to the lower-cased text after `replacements`, for spellings customers use
+     * to dodge filters (f*ck, sh!t, 傻*): patterns are then written once, for the plain word.
+     */
+    rewrites: z.array(z.strictObject({ pattern: regexSource, replace: z.string(), note: z.string().optional() })).default([]),
     /** Separators that end a clause; negation never reaches across one. */
     clauseBreak: regexSource,
     /** Separators that end a sentence; the intent of a needsIntent hit is looked for in its sentence. */
@@ -140,11 +161,22 @@ export interface CompiledPattern {
   needsIntent: boolean;
 }
 
+export interface Rewrite {
+  regex: RegExp;
+  replace: string;
+}
+
+export interface CompiledInformational {
+  id: string;
+  regex: RegExp;
+  scope: InformationalScope;
+}
+
 export interface CompiledCategory {
   name: string;
   description: string;
   patterns: CompiledPattern[];
-  informational: CompiledPattern[];
+  informational: CompiledInformational[];
   intent: Record<RuleLanguage, RegExp[]>;
   intentScope: 'sentence' | 'clause';
 }
@@ -159,6 +191,7 @@ export interface CompiledNegation {
 export interface RiskRules {
   source: string;
   replacements: ReadonlyArray<readonly [string, string]>;
+  rewrites: ReadonlyArray<Rewrite>;
   clauseBreak: RegExp;
   sentenceBreak: RegExp;
   negation: Record<RuleLanguage, CompiledNegation>;
@@ -171,6 +204,17 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 type PatternEntry = z.output<typeof patternEntry>;
+type InformationalEntry = z.output<typeof informationalEntry>;
+
+function compileInformational(category: string, byLanguage: Record<RuleLanguage, InformationalEntry[]>): CompiledInformational[] {
+  return RULE_LANGUAGES.flatMap((language) =>
+    byLanguage[language].map((entry, index) => {
+      const fallbackId = `${category}.informational.${language}[${index}]`;
+      if (typeof entry === 'string') return { id: fallbackId, regex: new RegExp(entry, `${REGEX_FLAGS}g`), scope: 'span' as const };
+      return { id: entry.id ?? fallbackId, regex: new RegExp(entry.pattern, `${REGEX_FLAGS}g`), scope: entry.scope };
+    }),
+  );
+}
 
 function compilePatterns(category: string, kind: string, byLanguage: Record<RuleLanguage, PatternEntry[]>): CompiledPattern[] {
   return RULE_LANGUAGES.flatMap((language) =>
@@ -196,6 +240,7 @@ export function parseRiskRules(raw: unknown, source = '<inline>'): RiskRules {
   return {
     source,
     replacements: Object.entries(config.replacements),
+    rewrites: config.rewrites.map((r) => ({ regex: new RegExp(r.pattern, `${REGEX_FLAGS}g`), replace: r.replace })),
     clauseBreak: new RegExp(config.clauseBreak, `${REGEX_FLAGS}g`),
     sentenceBreak: new RegExp(config.sentenceBreak, `${REGEX_FLAGS}g`),
     negation: {
@@ -206,7 +251,7 @@ export function parseRiskRules(raw: unknown, source = '<inline>'): RiskRules {
       name,
       description: category.description,
       patterns: compilePatterns(name, 'pattern', category.patterns),
-      informational: compilePatterns(name, 'informational', category.informational),
+      informational: compileInformational(name, category.informational),
       intent: { zh: compileList(category.intent.zh), en: compileList(category.intent.en) },
       intentScope: category.intentScope,
     })),

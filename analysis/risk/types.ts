@@ -64,19 +64,46 @@ export interface SeverityBreakdown {
   score: number;
 }
 
+/** A category the learned model added, with the n-grams that raised its score most (weight × feature value). */
+export interface LearnedHit {
+  category: string;
+  probability: number;
+  terms: { term: string; contribution: number }[];
+}
+
+/** A learned hit the rules' judgement overruled: the cue or informational text that did it. */
+export interface VetoedLearnedHit {
+  category: string;
+  probability: number;
+  reason: 'negated' | 'informational';
+  by: string;
+}
+
+export interface ModelSignals {
+  /** The model's probability of every category (also those the rules found). */
+  probabilities: Record<string, number>;
+  fired: LearnedHit[];
+  vetoed: VetoedLearnedHit[];
+}
+
 export interface RiskSignals {
   /** Text after NFKC, traditional→simplified and lower-casing: what the patterns saw. */
   normalisedText: string;
   fired: FiredHit[];
   suppressed: SuppressedHit[];
   severity: SeverityBreakdown;
+  /** Present when the detector runs with the learned model. */
+  model?: ModelSignals;
 }
 
 export interface RiskResult {
   /** Detected categories, in config order. */
   categories: string[];
   severity: Severity;
-  /** Human-readable reasons, one per fired rule: `category: "phrase" [+ intent "…"] (rule id)`. */
+  /**
+   * Human-readable reasons, one per fired rule: `category: "phrase" [+ intent "…"] (rule id)`, then one per learned
+   * hit: `category: model 0.87 (退钱 0.41, 给我退 0.22, ·refu 0.10)` (probability, then the strongest n-grams).
+   */
   evidence: string[];
   signals: RiskSignals;
 }

@@ -3,13 +3,16 @@ import { z } from 'zod';
 import { FilterUnavailableError } from '../../core/store/conversation-search.js';
 import type { Store } from '../../core/store/index.js';
 import { HttpError } from '../http-errors.js';
-import type { ConsoleAuth } from './auth.js';
+import { personId, type Access } from './access.js';
+import type { SignedIn } from './auth.js';
+import { allowed, PERMISSIONS, type Action } from './permissions.js';
 import { isPeriodName, periodEndingNow, PERIODS } from './periods.js';
 import { workflowUrl } from './temporal-links.js';
 
 export interface ConsoleApiDeps {
   store: Store;
-  auth: ConsoleAuth;
+  /** Sessions and the permissions table; changes go through `access.actor` like every other route's. */
+  access: Access;
   /** A handoff waiting longer than this breaches the service level (the supervisor escalation threshold). */
   slaMs: number;
   temporal: { uiUrl?: string; namespace: string };
@@ -44,15 +47,23 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 const withoutBlanks = (query: unknown) =>
   Object.fromEntries(Object.entries((query ?? {}) as Record<string, unknown>).filter(([, v]) => v !== '' && v !== undefined));
 
-/** The console's JSON API under /console/api. Every route names the least role it needs. */
+/** The signed-in user as the pages see them: the id audit trails record, and what their role may do (to show buttons). */
+const pageUser = (signed: SignedIn) => ({
+  ...signed.user,
+  id: personId(signed.user.name),
+  may: (Object.keys(PERMISSIONS) as Action[]).filter((a) => allowed(signed.user.role, a)),
+});
+
+/** The console's JSON API under /console/api. Every route names its action in the permissions table (permissions.ts). */
 export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): void {
-  const { store, auth } = deps;
+  const { store, access } = deps;
+  const { auth } = access;
   const link = (workflowId: string) => workflowUrl(deps.temporal.uiUrl, deps.temporal.namespace, workflowId);
 
   app.post('/console/api/login', async (req, reply) => {
     const { username, password } = parse(loginSchema, req.body);
     const signed = await auth.login(req, reply, username, password);
-    return { user: signed.user, csrfToken: signed.session.csrfToken, expiresAt: signed.session.expiresAt };
+    return { user: pageUser(signed), csrfToken: signed.session.csrfToken, expiresAt: signed.session.expiresAt };
   });
 
   app.post('/console/api/logout', async (req, reply) => {
@@ -65,7 +76,7 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
   app.get('/console/api/session', async (req) => {
     const signed = await auth.guard(req, 'agent');
     return {
-      user: signed.user,
+      user: pageUser(signed),
       csrfToken: signed.session.csrfToken,
       expiresAt: signed.session.expiresAt,
       filters: await store.availableConversationFilters(),
@@ -75,14 +86,14 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
   });
 
   app.get<{ Querystring: { period?: string } }>('/console/api/overview', async (req) => {
-    await auth.guard(req, 'supervisor');
+    await auth.guard(req, 'console.overview');
     const name = req.query.period ?? '24h';
     if (!isPeriodName(name)) throw new HttpError(400, 'invalid_request', `period must be one of ${Object.keys(PERIODS).join(', ')}`);
     return { periodName: name, ...(await store.consoleOverview(periodEndingNow(name), { slaSeconds: deps.slaMs / 1000 })) };
   });
 
   app.get('/console/api/conversations', async (req) => {
-    await auth.guard(req, 'agent');
+    await auth.guard(req, 'team.read');
     const filter = parse(searchSchema, withoutBlanks(req.query));
     try {
       return await store.searchConversations(filter);
@@ -93,7 +104,7 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
   });
 
   app.get<{ Params: { key: string } }>('/console/api/conversations/:key', async (req) => {
-    await auth.guard(req, 'agent');
+    await auth.guard(req, 'team.read');
     const detail = await store.getConversationDetail(req.params.key);
     if (!detail) throw new HttpError(404, 'not_found', 'No such conversation');
     return {
@@ -108,32 +119,32 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
   });
 
   app.post<{ Params: { key: string } }>('/console/api/conversations/:key/close', async (req) => {
-    const signed = await auth.guard(req, 'supervisor', { mutation: true });
+    const actor = await access.actor(req, 'conversation.close');
     const reason = parse(z.object({ reason: z.string().trim().min(1).max(200).default('closed_by_supervisor') }), req.body ?? {}).reason;
     const conversation = await store.getConversation(req.params.key);
     if (!conversation) throw new HttpError(404, 'not_found', 'No such conversation');
     if (!deps.closeConversation) throw new HttpError(503, 'unavailable', 'Closing conversations is not available on this gateway');
     const signalled = await deps.closeConversation(conversation.key, reason);
-    await store.recordConsoleAudit({ username: signed.user.name, action: 'close_conversation', target: conversation.key, detail: { reason, signalled } });
+    await store.recordConsoleAudit({ username: actor.name, action: 'close_conversation', target: conversation.key, detail: { reason, signalled } });
     if (!signalled) throw new HttpError(409, 'not_running', 'The conversation has no running workflow (it is closed already)');
     return { status: 'closing' };
   });
 
   app.get('/console/api/admin/sessions', async (req) => {
-    await auth.guard(req, 'admin');
+    await auth.guard(req, 'console.admin');
     return { sessions: (await store.listConsoleSessions()).map(({ csrfToken: _hidden, ...s }) => s) };
   });
 
   app.post<{ Params: { id: string } }>('/console/api/admin/sessions/:id/revoke', async (req) => {
-    const signed = await auth.guard(req, 'admin', { mutation: true });
+    const actor = await access.actor(req, 'session.revoke');
     const revoked = await store.revokeConsoleSession(req.params.id);
     if (!revoked) throw new HttpError(404, 'not_found', 'No such live session');
-    await store.recordConsoleAudit({ username: signed.user.name, action: 'revoke_session', target: req.params.id });
+    await store.recordConsoleAudit({ username: actor.name, action: 'revoke_session', target: req.params.id });
     return { status: 'revoked' };
   });
 
   app.get('/console/api/admin/audit', async (req) => {
-    await auth.guard(req, 'admin');
+    await auth.guard(req, 'console.admin');
     return { entries: await store.listConsoleAudit(200) };
   });
 }

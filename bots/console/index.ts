@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
 import type { Store } from '../../core/store/index.js';
+import { createAccess, type Access } from './access.js';
 import { registerConsoleApi } from './api.js';
 import { createConsoleAuth } from './auth.js';
 import { registerConsoleStatic } from './static.js';
@@ -9,13 +10,14 @@ import { developmentAdmin, parseConsoleUsers, type ConsoleUser } from './users.j
 
 export type ConsoleConfig = Pick<
   Config,
-  'NODE_ENV' | 'KEFU_DATA_DIR' | 'PUBLIC_URL' | 'CONSOLE_USERS' | 'CONSOLE_SESSION_TTL' | 'HANDOFF_ESCALATE_AFTER' | 'TEMPORAL_NAMESPACE'
+  'NODE_ENV' | 'KEFU_DATA_DIR' | 'PUBLIC_URL' | 'CONSOLE_USERS' | 'CONSOLE_SESSION_TTL' | 'HANDOFF_ESCALATE_AFTER' | 'TEMPORAL_NAMESPACE' | 'INBOX_TOKEN'
 >;
 
 export interface ConsoleDeps {
   config: ConsoleConfig;
   store: Store;
-  logger: Logger;
+  /** From createConsoleAccess: the same sessions and permissions the inbox, QA and risk routes check. */
+  access: Access;
   /** The Temporal Web UI (TEMPORAL_UI_URL or the embedded dev server's), for links to workflows. */
   temporalUiUrl?: string;
   closeConversation?: (key: string, reason: string) => Promise<boolean>;
@@ -41,17 +43,25 @@ function consoleUsers(config: ConsoleConfig, logger: Logger): ConsoleUser[] {
   return [admin];
 }
 
-/** The ops console (pages, JSON API behind sign-in), the chat widget script and its demo page, on the gateway. */
-export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
+/**
+ * Sign-in, sessions and the permissions check every people-facing route uses (the console's own, the inbox's, QA's and
+ * risk's); built once per gateway and handed to each of them.
+ */
+export function createConsoleAccess(deps: { config: ConsoleConfig; store: Store; logger: Logger }): Access {
   const auth = createConsoleAuth({
     store: deps.store,
     users: consoleUsers(deps.config, deps.logger),
     ttlMs: deps.config.CONSOLE_SESSION_TTL,
     publicUrl: deps.config.PUBLIC_URL,
   });
+  return createAccess({ auth, serviceToken: deps.config.INBOX_TOKEN });
+}
+
+/** The ops console (pages, JSON API behind sign-in), the chat widget script and its demo page, on the gateway. */
+export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
   registerConsoleApi(app, {
     store: deps.store,
-    auth,
+    access: deps.access,
     slaMs: deps.config.HANDOFF_ESCALATE_AFTER,
     temporal: { uiUrl: deps.temporalUiUrl, namespace: deps.config.TEMPORAL_NAMESPACE },
     closeConversation: deps.closeConversation,

@@ -4,10 +4,7 @@ import path from 'node:path';
 import type { ConsoleRole } from '../../core/store/console.js';
 import { hashPassword, isPasswordHash, verifyPassword } from './password.js';
 
-export const ROLES: readonly ConsoleRole[] = ['agent', 'supervisor', 'admin'];
-
-/** Each role can do what the roles before it can. */
-export const roleAtLeast = (role: ConsoleRole, needed: ConsoleRole) => ROLES.indexOf(role) >= ROLES.indexOf(needed);
+export { ROLES } from './permissions.js';
 
 export interface ConsoleUser {
   name: string;

@@ -1,5 +1,5 @@
 import type { Store } from '../../core/store/index.js';
-import type { AgentDesk, CardRef, HandoffCard, QueueAlert, Suggestion, ThreadPost } from '../agent-desk.js';
+import type { AgentDesk, CardRef, HandoffCard, LeadCard, QueueAlert, Suggestion, ThreadPost } from '../agent-desk.js';
 
 const minutes = (ms: number) => Math.max(1, Math.round(ms / 60_000));
 
@@ -45,6 +45,11 @@ export function createInboxDesk(store: Store): AgentDesk {
     async notifySupervisor(ref: CardRef, _card: HandoffCard, waitedMs: number): Promise<void> {
       await store.raiseInboxAlert(ref.ts, 'supervisor');
       await thread(ref, 'supervisor', `Escalated to supervisors: unclaimed for ${minutes(waitedMs)} min.`);
+    },
+
+    async postLead(lead: LeadCard): Promise<CardRef> {
+      // The lead row itself is what the inbox lists (GET /inbox/api/leads); posting only names where it shows.
+      return { desk: 'inbox', channel: lead.queue, ts: lead.leadId };
     },
   };
 }

@@ -1,12 +1,18 @@
 // The local agent inbox: polls the JSON API under /inbox/api and renders cards and threads. No framework, no build.
+// Agents act as who they are signed in to the console as: the session cookie, plus its CSRF token on every change.
 (() => {
   const $ = (sel) => document.querySelector(sel);
   const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
   const mins = (ms) => `${Math.max(1, Math.round(ms / 60000))} min`;
-  const agentInput = $('#agent');
-  agentInput.value = localStorage.getItem('kefu.agent') || '';
-  agentInput.addEventListener('change', () => localStorage.setItem('kefu.agent', agentInput.value.trim()));
-  const agent = () => agentInput.value.trim();
+  let session = null;
+  const agent = () => session?.user.name ?? '';
+  const signInLink = () => `<a href="/console/login.html?next=${encodeURIComponent('/inbox' + location.search)}">sign in</a>`;
+
+  async function loadSession() {
+    const res = await fetch('/console/api/session', { credentials: 'same-origin' });
+    session = res.ok ? await res.json() : null;
+    $('#who').innerHTML = session ? `${esc(session.user.name)} · ${esc(session.user.role)}` : `Not signed in: ${signInLink()} to act`;
+  }
 
   let selected = new URLSearchParams(location.search).get('h');
   let threadAfter = 0;
@@ -24,15 +30,15 @@
   }
 
   async function api(path, body) {
-    const res = await fetch(`/inbox/api${path}`, body === undefined ? {} : {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ agent: agent() || undefined, ...body }),
+    const res = await fetch(`/inbox/api${path}`, body === undefined ? { credentials: 'same-origin' } : {
+      method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', 'x-csrf-token': session?.csrfToken ?? '' }, body: JSON.stringify(body),
     });
     const data = await res.json().catch(() => ({}));
     if (!res.ok) throw new Error(data.message || data.error?.message || res.statusText);
     return data;
   }
   async function act(path, body) {
-    if (!agent()) { toast('Type your name in the top right first.'); agentInput.focus(); return false; }
+    if (!session) { toast('Sign in to the console first (top right).'); return false; }
     try { await api(path, body); await refresh(); return true; } catch (err) { toast(err.message); return false; }
   }
 
@@ -42,8 +48,15 @@
       + (o.mine.length ? `<span>mine: ${o.mine.length}</span>` : '');
   }
 
+  // Callback requests (e.g. trade-in leads) sit above the handoffs: nobody claims them here, a specialist calls back.
+  let leads = [];
+  const leadItems = () => leads.map((l) => `<div class="item lead">
+      <div class="top"><span class="who">📞 ${esc(l.kind.replace(/_/g, '-'))} callback · ${esc(l.customerId)}</span><span class="badge queue">${esc(l.queue)}</span></div>
+      <div class="sum">${esc(l.channel)} · ${new Date(l.createdAt).toLocaleString()} · ${esc(l.text)}</div>
+    </div>`).join('');
+
   function renderList(handoffs) {
-    $('#list').innerHTML = handoffs.map((h) => {
+    $('#list').innerHTML = leadItems() + handoffs.map((h) => {
       const c = h.card;
       const who = c ? (c.customer.name || c.customer.id) : h.conversationKey;
       const alert = h.alertLevel ? `<span class="badge ${h.alertLevel}">${h.alertLevel === 'supervisor' ? 'escalated' : 'alert'}</span>` : '';
@@ -138,7 +151,8 @@
 
   async function refresh() {
     try {
-      const [overview, list] = await Promise.all([api(`/overview${agent() ? `?agent=${encodeURIComponent(agent())}` : ''}`), api('/handoffs')]);
+      const [overview, list, open] = await Promise.all([api('/overview'), api('/handoffs'), api('/leads')]);
+      leads = open.leads;
       renderQueues(overview);
       if (!selected && list.handoffs[0]) selected = list.handoffs[0].id;
       renderList(list.handoffs);
@@ -152,6 +166,6 @@
       toast(`Inbox: ${err.message}`);
     }
   }
-  void refresh();
+  void loadSession().catch(() => undefined).then(refresh);
   setInterval(refresh, 1500);
 })();

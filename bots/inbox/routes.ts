@@ -4,9 +4,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Store } from '../../core/store/index.js';
 import type { AgentRef, HandoffCard } from '../agent-desk.js';
+import { personId, type Access, type Actor } from '../console/access.js';
+import type { Action } from '../console/permissions.js';
 import { refusalText, type CommandResult, type HandoffCommands } from '../handoff/commands.js';
 import { HttpError } from '../http-errors.js';
-import { inboxAuth } from './auth.js';
 
 const PAGE = readFileSync(new URL('./page.html', import.meta.url), 'utf8');
 const SCRIPT = readFileSync(new URL('./inbox.js', import.meta.url), 'utf8');
@@ -15,13 +16,18 @@ export interface InboxRouteDeps {
   store: Store;
   commands: HandoffCommands;
   queues: string[];
-  token?: string;
+  /**
+   * Sign-in and permissions (bots/console/access.ts): agents act through their console session, and the agent the
+   * workflow and the customer see is that person, never a name from the request.
+   */
+  access: Access;
 }
 
 const agentName = z.string().trim().min(1, 'agent must not be empty').max(64);
-const withAgent = z.object({ agent: agentName.optional(), actionId: z.string().min(1).max(128).optional() });
-const transferBody = withAgent.extend({ queue: z.string().min(1).max(64).optional(), toAgent: agentName.optional() });
-const messageBody = withAgent.extend({ text: z.string().refine((t) => t.trim().length > 0, 'text must not be empty').refine((t) => t.length <= 4000, 'text is too long'), clientId: z.string().min(1).max(128) });
+// Strict: a body still naming who acts (`agent`) is refused rather than acted on under the session's name.
+const action = z.strictObject({ actionId: z.string().min(1).max(128).optional() });
+const transferBody = action.extend({ queue: z.string().min(1).max(64).optional(), toAgent: agentName.optional() });
+const messageBody = action.extend({ text: z.string().refine((t) => t.trim().length > 0, 'text must not be empty').refine((t) => t.length <= 4000, 'text is too long'), clientId: z.string().min(1).max(128) });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const r = schema.safeParse(value ?? {});
@@ -29,28 +35,24 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   return r.data;
 }
 
-/** Inbox agents are named by their login (or the name typed in the page in open local mode). */
-const toAgent = (name: string): AgentRef => ({ id: `inbox:${name.toLowerCase()}`, name });
+/** Inbox agents are named by their console login. */
+const toAgent = (name: string): AgentRef => ({ id: personId(name), name });
 
 /**
  * The local agent inbox: a page at /inbox and its JSON API at /inbox/api/… — the same actions as Slack's buttons,
  * through the same handoff commands.
  */
 export function registerInboxRoutes(app: FastifyInstance, deps: InboxRouteDeps): void {
-  const { store, commands } = deps;
+  const { store, commands, access } = deps;
   void app.register(async (scope) => {
-    scope.addHook('onRequest', async (req, reply) => {
-      const auth = inboxAuth(deps.token, req.headers.authorization);
-      if (!auth.ok) {
-        await reply.status(401).header('www-authenticate', 'Basic realm="kefu inbox"').send({ error: { code: 'unauthorized', message: 'INBOX_TOKEN required' } });
-        return reply;
-      }
-      (req as FastifyRequest & { inboxAgent?: string }).inboxAgent = auth.agentName;
+    // The page and its script hold no data; every read under /inbox/api answers only to a session or the token.
+    const readers = new WeakMap<FastifyRequest, Actor | null>();
+    scope.addHook('onRequest', async (req) => {
+      if (req.method === 'GET' && req.url.startsWith('/inbox/api/')) readers.set(req, await access.reader(req));
     });
-    const who = (req: FastifyRequest, given: string | undefined): AgentRef => {
-      const name = (req as FastifyRequest & { inboxAgent?: string }).inboxAgent ?? given;
-      if (!name) throw new HttpError(400, 'invalid_request', 'agent: say who you are');
-      return toAgent(name);
+    const who = async (req: FastifyRequest, permission: Action): Promise<AgentRef> => {
+      const actor = await access.actor(req, permission);
+      return { id: actor.id, name: actor.name };
     };
     const answer = (reply: FastifyReply, r: CommandResult) =>
       r.ok ? reply.send({ ok: true }) : reply.status(r.reason === 'unavailable' ? 503 : r.reason === 'unknown_handoff' ? 404 : 409).send({ ok: false, reason: r.reason, message: refusalText(r), owner: r.owner });
@@ -59,8 +61,10 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRouteDeps):
     scope.get('/inbox/inbox.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(SCRIPT));
 
     scope.get<{ Querystring: { agent?: string } }>('/inbox/api/overview', async (req) => {
-      const agentId = (req as FastifyRequest & { inboxAgent?: string }).inboxAgent ?? req.query.agent;
-      return { ...(await commands.overview(agentId ? toAgent(agentId).id : undefined)), queueNames: deps.queues };
+      // "Mine" is the signed-in person's; the service token (a dashboard, say) may ask about any agent.
+      const reader = readers.get(req);
+      const agentId = reader?.kind === 'person' ? reader.id : req.query.agent ? toAgent(req.query.agent).id : undefined;
+      return { ...(await commands.overview(agentId)), queueNames: deps.queues };
     });
 
     scope.get('/inbox/api/handoffs', async () => {
@@ -76,6 +80,9 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRouteDeps):
       };
     });
 
+    // Callback requests from back-office workflows (e.g. trade-in leads), posted once they reached the desk.
+    scope.get('/inbox/api/leads', async () => ({ leads: (await store.listLeads({ status: 'open' })).filter((l) => l.desk === 'inbox') }));
+
     scope.get<{ Params: { id: string }; Querystring: { after?: string } }>('/inbox/api/handoffs/:id', async (req) => {
       const h = await store.getHandoff(req.params.id);
       if (!h) throw new HttpError(404, 'not_found', 'no such handoff');
@@ -85,26 +92,29 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRouteDeps):
     });
 
     scope.post<{ Params: { id: string } }>('/inbox/api/handoffs/:id/claim', async (req, reply) => {
-      const body = parse(withAgent, req.body);
-      return answer(reply, await commands.claim(req.params.id, who(req, body.agent), body.actionId ?? randomUUID()));
+      const agent = await who(req, 'handoff.claim');
+      const body = parse(action, req.body);
+      return answer(reply, await commands.claim(req.params.id, agent, body.actionId ?? randomUUID()));
     });
 
     scope.post<{ Params: { id: string } }>('/inbox/api/handoffs/:id/resolve', async (req, reply) => {
-      const body = parse(withAgent, req.body);
-      return answer(reply, await commands.resolve(req.params.id, who(req, body.agent), body.actionId ?? randomUUID()));
+      const agent = await who(req, 'handoff.resolve');
+      const body = parse(action, req.body);
+      return answer(reply, await commands.resolve(req.params.id, agent, body.actionId ?? randomUUID()));
     });
 
     scope.post<{ Params: { id: string } }>('/inbox/api/handoffs/:id/transfer', async (req, reply) => {
+      const agent = await who(req, 'handoff.transfer');
       const body = parse(transferBody, req.body);
       if (!body.queue === !body.toAgent) throw new HttpError(400, 'invalid_request', 'give either queue or toAgent');
       const target = body.queue ? { queue: body.queue } : { agent: toAgent(body.toAgent as string) };
-      return answer(reply, await commands.transfer(req.params.id, who(req, body.agent), target, body.actionId ?? randomUUID()));
+      return answer(reply, await commands.transfer(req.params.id, agent, target, body.actionId ?? randomUUID()));
     });
 
     // An agent's reply: relayed once per clientId, shown in the thread once it is accepted.
     scope.post<{ Params: { id: string } }>('/inbox/api/handoffs/:id/messages', async (req, reply) => {
+      const agent = await who(req, 'handoff.reply');
       const body = parse(messageBody, req.body);
-      const agent = who(req, body.agent);
       const r = await commands.agentMessage(req.params.id, agent, `inbox:${body.clientId}`, body.text.trim());
       if (r.ok && (await store.getDeskPost(`inbox-msg:${req.params.id}:${body.clientId}`)) === null) {
         await store.appendInboxThread({ handoffId: req.params.id, kind: 'agent', author: agent.name, text: body.text.trim() });
@@ -114,8 +124,9 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRouteDeps):
     });
 
     scope.post<{ Params: { id: string; suggestionId: string } }>('/inbox/api/handoffs/:id/suggestions/:suggestionId/send', async (req, reply) => {
-      const body = parse(withAgent, req.body);
-      return answer(reply, await commands.sendSuggestion(req.params.id, who(req, body.agent), req.params.suggestionId));
+      const agent = await who(req, 'handoff.send_suggestion');
+      parse(action, req.body);
+      return answer(reply, await commands.sendSuggestion(req.params.id, agent, req.params.suggestionId));
     });
   });
 }

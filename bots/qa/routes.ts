@@ -3,24 +3,24 @@ import { z } from 'zod';
 import { QaServiceError, type QaService } from '../../activities/qa/service.js';
 import { parseDuration } from '../../core/duration.js';
 import type { Store } from '../../core/store/index.js';
+import type { Access } from '../console/access.js';
 import { HttpError } from '../http-errors.js';
-import { inboxAuth } from '../inbox/auth.js';
 
 export interface QaRouteDeps {
   service: QaService;
   store: Pick<Store, 'listQaAlerts' | 'qaCoverage'>;
   /**
-   * INBOX_TOKEN: transcripts and QA notes are for the team, like the local inbox, so the same bearer token (or
-   * basic-auth password) guards them. Open without it, for local development.
+   * Sign-in and permissions (bots/console/access.ts). Transcripts and QA notes are for the team: a console session or
+   * the service token reads them (anyone, while no INBOX_TOKEN is set); disputing and deciding need a person whose
+   * role allows it, and that person is who the audit trail names.
    */
-  token?: string;
-  /** A different check (the console's sign-in, say) instead of the token. */
-  guard?: (req: FastifyRequest) => Promise<void>;
+  access: Access;
 }
 
-const person = z.object({ id: z.string().trim().min(1).max(200), name: z.string().trim().max(200).optional() });
-const disputeBody = z.object({ agent: person, reason: z.string().trim().min(1).max(2000) });
-const decisionBody = z.object({ lead: person, accept: z.boolean(), note: z.string().trim().max(2000).optional() });
+// Who disputes or decides is the signed-in person, never a name in the body; a body still naming one is refused
+// (strict), so an old client cannot believe it acted as someone else.
+const disputeBody = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
+const decisionBody = z.strictObject({ accept: z.boolean(), note: z.string().trim().max(2000).optional() });
 const alertsQuery = z.object({
   kind: z.enum(['alert', 'dispute', 'decision', 'report']).optional(),
   result: z.string().max(100).optional(),
@@ -53,10 +53,7 @@ async function serviceCall<T>(fn: () => Promise<T>): Promise<T> {
  * with the QA lead's decision (the same service the Slack buttons call).
  */
 export function registerQaRoutes(app: FastifyInstance, deps: QaRouteDeps): void {
-  const tokenGuard = async (req: FastifyRequest) => {
-    if (!inboxAuth(deps.token, req.headers.authorization).ok) throw new HttpError(401, 'unauthorized', 'INBOX_TOKEN required (bearer token or basic-auth password)');
-  };
-  const preHandler = [deps.guard ?? tokenGuard];
+  const preHandler = [async (req: FastifyRequest) => void (await deps.access.reader(req))];
 
   app.get<{ Params: { id: string } }>('/v1/qa/results/:id', { preHandler }, async (req) =>
     serviceCall(() => deps.service.resultDetail(req.params.id)));
@@ -78,14 +75,18 @@ export function registerQaRoutes(app: FastifyInstance, deps: QaRouteDeps): void 
     return { coverage: await deps.store.qaCoverage({ since: new Date(until.getTime() - ms).toISOString(), until: until.toISOString() }) };
   });
 
-  app.post<{ Params: { id: string } }>('/v1/qa/findings/:id/disputes', { preHandler }, async (req, reply) => {
+  app.post<{ Params: { id: string } }>('/v1/qa/findings/:id/disputes', async (req, reply) => {
+    const actor = await deps.access.actor(req, 'qa.dispute.open');
     const body = parse(disputeBody, req.body);
-    const dispute = await serviceCall(() => deps.service.disputeFinding({ findingId: req.params.id, agent: body.agent, reason: body.reason }));
+    const agent = { id: actor.id, name: actor.name };
+    const dispute = await serviceCall(() => deps.service.disputeFinding({ findingId: req.params.id, agent, reason: body.reason }));
     return reply.status(201).send({ dispute });
   });
 
-  app.post<{ Params: { id: string } }>('/v1/qa/disputes/:id/decision', { preHandler }, async (req) => {
+  app.post<{ Params: { id: string } }>('/v1/qa/disputes/:id/decision', async (req) => {
+    const actor = await deps.access.actor(req, 'qa.dispute.decide');
     const body = parse(decisionBody, req.body);
-    return serviceCall(() => deps.service.decideDispute({ disputeId: req.params.id, lead: body.lead, accept: body.accept, note: body.note }));
+    const lead = { id: actor.id, name: actor.name };
+    return serviceCall(() => deps.service.decideDispute({ disputeId: req.params.id, lead, accept: body.accept, note: body.note, roleChecked: true }));
   });
 }

@@ -1,8 +1,9 @@
 import type { webApi } from '@slack/bolt';
 
-import type { AgentDesk, CardRef, HandoffCard, QueueAlert, Suggestion, ThreadPost } from '../agent-desk.js';
+import type { AgentDesk, CardRef, HandoffCard, LeadCard, QueueAlert, Suggestion, ThreadPost } from '../agent-desk.js';
 import type { QueueDef } from '../handoff/settings.js';
 import { cardBlocks, cardFallback, queueAlertText, suggestionBlocks, supervisorBlocks, threadText } from './blocks.js';
+import { leadBlocks, leadFallback } from './lead-blocks.js';
 
 type WebClient = webApi.WebClient;
 
@@ -52,6 +53,12 @@ export function createSlackDesk(opts: SlackDeskOptions): AgentDesk {
     async notifySupervisor(ref: CardRef, card: HandoffCard, waitedMs: number): Promise<void> {
       const blocks = supervisorBlocks(card, waitedMs, ref.channel);
       await client.chat.postMessage({ channel: opts.supervisorChannel.replace(/^#/, ''), text: `Handoff unclaimed for ${Math.round(waitedMs / 60_000)} min`, blocks });
+    },
+
+    async postLead(lead: LeadCard): Promise<CardRef> {
+      const res = await client.chat.postMessage({ channel: channelOf(lead.queue), text: leadFallback(lead), blocks: leadBlocks(lead) });
+      if (!res.ts || !res.channel) throw new Error('chat.postMessage returned no channel/ts');
+      return { desk: 'slack', channel: res.channel, ts: res.ts };
     },
   };
 }

@@ -63,7 +63,13 @@ export function register(program: Command): void {
       const result = await withDatabase(async (config, db, logger) => {
         const { store, retriever } = await openKnowledgeBase(config, { db, logger });
         if (config.KEFU_SEED_DEMO && (await store.countDocuments()) === 0) await seedDemoKnowledge(config, { db, logger });
-        const answerer = createRagAnswerer({ retriever, llm: createChatModel(config), llmTimeoutMs: config.LLM_TIMEOUT, logger });
+        const answerer = createRagAnswerer({
+          retriever,
+          llm: createChatModel(config),
+          llmTimeoutMs: config.LLM_TIMEOUT,
+          minConfidence: config.KNOWLEDGE_MIN_CONFIDENCE,
+          logger,
+        });
         return answerer.answer({ text: question, language: opts.lang });
       });
       if (opts.json) {

@@ -20,11 +20,14 @@ import type { Logger } from '../../core/logger.js';
 import { createStore, type Store } from '../../core/store/index.js';
 import type { Answerer } from '../../knowledge/answerer.js';
 import { createDefaultAnswerer, seedDemoKnowledge } from '../../knowledge/index.js';
+import { loadIntentRouting } from '../../knowledge/routing/setup.js';
+import { parseQueues } from '../../bots/handoff/settings.js';
+import { ROUTABLE_WORKFLOWS } from '../../workflows/routed.js';
 import { outreachInboundHook } from '../../engagement/campaigns/inbound.js';
 import { ensureEngagementSchedules } from '../../engagement/schedules.js';
 import { loadEngagement } from '../../engagement/setup.js';
 import { openTemporal, type TemporalHandle } from './temporal.js';
-import { registerConsole } from '../../bots/console/index.js';
+import { createConsoleAccess, registerConsole } from '../../bots/console/index.js';
 import { closeConversationWorkflow } from './close-conversation.js';
 import { startMetricsServer } from './metrics-server.js';
 import { bundleWorkflows, createWorker } from './worker.js';
@@ -102,6 +105,15 @@ export async function startPlatform(config: Config, logger: Logger, opts: Platfo
   // Knowledge base: the demo articles on first start (incremental, so later starts only compare content hashes).
   if (!opts.answerer && config.KEFU_SEED_DEMO) await seedDemoKnowledge(config, { db, logger });
   const answerer = opts.answerer ?? (await createDefaultAnswerer(config, { db, logger }));
+  // Intent routing is the worker's: its table may only name intents the model knows, HANDOFF_QUEUES and routable
+  // workflows, else the start stops here naming the line to fix.
+  const router = runWorker
+    ? await loadIntentRouting(config, { queues: parseQueues(config).map((q) => q.name), workflows: ROUTABLE_WORKFLOWS, logger }).catch(async (err) => {
+        await temporal.close();
+        await db.close();
+        throw err;
+      })
+    : undefined;
   // Risk rules are validated here, so a broken rules file stops the start with the path of the mistake.
   const risk = await Promise.resolve()
     .then(() => buildRiskServices(config, { store, workflows: temporal.client.workflow, logger }))
@@ -131,7 +143,7 @@ export async function startPlatform(config: Config, logger: Logger, opts: Platfo
       throw err;
     });
   const summarizer = createSummarizer({ model: createChatModel(config), timeoutMs: config.LLM_TIMEOUT, logger });
-  const activities = createActivities({ store, answerer, senders, risk: risk.services, engagement, qa: qaDeps, desk: agentDesk.desk, summarizer });
+  const activities = createActivities({ store, answerer, router, senders, risk: risk.services, engagement, qa: qaDeps, desk: agentDesk.desk, summarizer });
   const bundle = runWorker ? (opts.workflowBundle ?? (await bundleWorkflows())) : undefined;
 
   let worker: Worker | undefined;
@@ -170,6 +182,8 @@ export async function startPlatform(config: Config, logger: Logger, opts: Platfo
   let sweeper: NodeJS.Timeout | undefined;
   const dispatcher = createDispatcher({ store, workflows: temporal.client.workflow, config, logger, onAccepted: outreachInboundHook({ store, settings: engagement.outreach }) });
   if (runGateway) {
+    // One sign-in and one permissions table (bots/console/permissions.ts) for the console, the inbox, QA and risk.
+    const access = createConsoleAccess({ config, store, logger });
     gateway = await buildGateway({
       config,
       logger,
@@ -182,8 +196,8 @@ export async function startPlatform(config: Config, logger: Logger, opts: Platfo
       widgetOrigins: config.WIDGET_ORIGINS,
       metrics: { token: config.METRICS_TOKEN },
       routes: [(app) => channels.registerRoutes(app, { dispatcher }),
-        (app) => registerConsole(app, { config, store, logger, temporalUiUrl: temporal.uiUrl, closeConversation: (key, reason) => closeConversationWorkflow(temporal.client, key, reason) }), (app) => registerRiskRoutes(app, { store, escalations: risk.escalations }),
-        (app) => registerQaRoutes(app, { service: qa, store, token: config.INBOX_TOKEN }), (app) => agentDesk.registerRoutes(app)],
+        (app) => registerConsole(app, { config, store, access, temporalUiUrl: temporal.uiUrl, closeConversation: (key, reason) => closeConversationWorkflow(temporal.client, key, reason) }), (app) => registerRiskRoutes(app, { store, escalations: risk.escalations, access }),
+        (app) => registerQaRoutes(app, { service: qa, store, access }), (app) => agentDesk.registerRoutes(app, access)],
     });
     await gateway.listen({ host: config.HOST, port: config.PORT });
     const addr = gateway.server.address();

@@ -19,7 +19,12 @@ export interface ConversationDetail {
   riskEvents: Section<{ id: string; messageId: string; categories: string[]; severity: string; score: number; excerpt: string; createdAt: string }>;
   riskEscalations: Section<{ id: string; workflowId: string; category: string; status: string; severity: string; occurrences: number; openedAt: string; closedAt: string | null }>;
   qaResults: Section<{ id: string; workflowId: string; closeSeq: number; score: number; passed: boolean; passScore: number; closedAt: string; criticalFailures: string[] }>;
-  qaFindings: Section<{ id: string; resultId: string; criterion: string; name: string; status: string; severity: string; note: string; evidenceMessageIds: string[]; overturned: boolean }>;
+  qaFindings: Section<{
+    id: string; resultId: string; criterion: string; name: string; status: string; severity: string; note: string; evidenceMessageIds: string[]; overturned: boolean;
+    /** Whom the finding is about ('bot', 'agent:<id>'): an agent may dispute only their own. */
+    actors: string[];
+    dispute: { id: string; status: string; agentId: string; agentName: string | null; reason: string; decidedBy: string | null; note: string | null } | null;
+  }>;
 }
 
 const missing = (table: string) => ({ available: false as const, reason: `needs table ${table}, which this database does not have yet` });
@@ -73,10 +78,21 @@ export async function getConversationDetail(q: Queryable, key: string): Promise<
         closedAt: iso(r.closed_at) as string, criticalFailures: r.critical_failures,
       })),
     section(q, 'qa_findings',
-      `SELECT f.* FROM qa_findings f JOIN qa_results r ON r.id = f.result_id WHERE r.conversation_key = $1 ORDER BY r.close_seq, f.position`, key,
-      (r: { id: string; result_id: string; criterion: string; name: string; status: string; severity: string; note: string; evidence_message_ids: string[]; overturned: boolean }) => ({
+      // qa_disputes comes with qa_findings (the same migration).
+      `SELECT f.*, d.id AS dispute_id, d.status AS dispute_status, d.agent_id AS dispute_agent_id, d.agent_name AS dispute_agent_name,
+              d.reason AS dispute_reason, d.decided_by AS dispute_decided_by, d.decision_note AS dispute_note
+       FROM qa_findings f JOIN qa_results r ON r.id = f.result_id LEFT JOIN qa_disputes d ON d.finding_id = f.id
+       WHERE r.conversation_key = $1 ORDER BY r.close_seq, f.position`, key,
+      (r: {
+        id: string; result_id: string; criterion: string; name: string; status: string; severity: string; note: string; evidence_message_ids: string[]; overturned: boolean; actors: string[];
+        dispute_id: string | null; dispute_status: string; dispute_agent_id: string; dispute_agent_name: string | null; dispute_reason: string; dispute_decided_by: string | null; dispute_note: string | null;
+      }) => ({
         id: r.id, resultId: r.result_id, criterion: r.criterion, name: r.name, status: r.status, severity: r.severity, note: r.note,
-        evidenceMessageIds: r.evidence_message_ids, overturned: r.overturned,
+        evidenceMessageIds: r.evidence_message_ids, overturned: r.overturned, actors: r.actors,
+        dispute: r.dispute_id === null ? null : {
+          id: r.dispute_id, status: r.dispute_status, agentId: r.dispute_agent_id, agentName: r.dispute_agent_name, reason: r.dispute_reason,
+          decidedBy: r.dispute_decided_by, note: r.dispute_note,
+        },
       })),
   ]);
 

@@ -21,6 +21,7 @@ import * as conversationSearch from './conversation-search.js';
 import * as conversationDetail from './conversation-detail.js';
 import * as metrics from './metrics.js';
 import * as messageFeed from './message-feed.js';
+import * as leads from './leads.js';
 
 /** The data-access module: every query the platform runs lives in `core/store/`, bound here to one database. */
 export function createStore(db: Db) {
@@ -160,6 +161,11 @@ export function createStore(db: Db) {
     availableConversationFilters: conversationSearch.availableFilters.bind(null, db),
     getConversationDetail: conversationDetail.getConversationDetail.bind(null, db),
     listMessagesSince: messageFeed.listMessagesSince.bind(null, db),
+    // Leads recorded by workflows that intent routing starts (migration 0009).
+    recordLead: leads.recordLead.bind(null, db),
+    getLead: leads.getLead.bind(null, db),
+    markLeadPosted: leads.markLeadPosted.bind(null, db),
+    listLeads: leads.listLeads.bind(null, db),
   };
 }
 
@@ -185,3 +191,4 @@ export type { ConsoleAuditEntry, ConsoleRole, ConsoleSession } from './console.j
 export type { ConversationFilter, ConversationSummary } from './conversation-search.js';
 export type { ConversationDetail } from './conversation-detail.js';
 export type { Metric, Overview, Period } from './metrics.js';
+export type { Lead, NewLead } from './leads.js';

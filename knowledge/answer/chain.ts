@@ -1,6 +1,7 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { RunnableLambda, RunnableSequence } from '@langchain/core/runnables';
 import { detectLanguage } from '../../analysis/text/language.js';
+import { configSchema } from '../../core/config.js';
 import type { AnswerResult, Citation, Language } from '../../core/domain.js';
 import type { KnowledgeLogger } from '../log.js';
 import type { AnswerQuery, Answerer } from '../answerer.js';
@@ -11,11 +12,12 @@ import { generateAnswer } from './llm.js';
 import { HANDOFF_MESSAGE } from './messages.js';
 
 /**
- * Hand-off threshold on retrieval relevance (fusion.ts), calibrated with `npm run bench:retrieval` on the demo
- * knowledge base: it separates the answerable questions of bench/fixtures/retrieval-questions.jsonl from the
- * off-topic ones in bench/fixtures/retrieval-unanswerable.jsonl (see docs/BENCHMARKS.md, "retrieval").
+ * Hand-off threshold on the chain's confidence (`topConfidence`): the default of KNOWLEDGE_MIN_CONFIDENCE
+ * (core/config.ts), chosen with `npm run bench:retrieval` on the demo knowledge base's dev questions: the expected
+ * cost, a wrong answer counting two hand-offs, is flat from 0.65 to 0.80, and 0.65 hands off least on that plateau
+ * (see docs/BENCHMARKS.md, "retrieval").
  */
-export const DEFAULT_MIN_CONFIDENCE = 0.33;
+export const DEFAULT_MIN_CONFIDENCE: number = configSchema.shape.KNOWLEDGE_MIN_CONFIDENCE.parse(undefined);
 /** Passages handed to the model or the extractive composer. */
 const MAX_PASSAGES = 4;
 /** A passage much weaker than the threshold only adds noise. */
@@ -59,8 +61,15 @@ export interface RagAnswerer extends Answerer {
   chain: RunnableSequence<AnswerQuery, AnswerResult>;
 }
 
+/**
+ * Confidence that the passages answer the question: the evidence for the top-ranked document — its best passage's
+ * relevance plus corroboration from its other passages (fusion.ts, `rankByDocument`) — which is the document the
+ * extractive answer quotes. It separates questions whose first document is the right one from wrong-document and
+ * unanswerable questions better than the best single passage's relevance did (bench/retrieval.ts, dev split).
+ */
 function topConfidence(passages: RetrievedChunk[]): number {
-  return passages.slice(0, 3).reduce((best, p) => Math.max(best, p.scores.relevance), 0);
+  const top = passages[0];
+  return top ? Math.max(top.scores.document, top.scores.relevance) : 0;
 }
 
 /**
@@ -80,12 +89,15 @@ export function createRagAnswerer(options: RagAnswererOptions): RagAnswerer {
   }).withConfig({ runName: 'prepare' });
 
   const retrieve = RunnableLambda.from(async (p: Prepared): Promise<Retrieved> => {
-    const intentPromise = options.classifyIntent
-      ? options.classifyIntent(p.question, p.language).catch((err: unknown) => {
-          logger?.warn({ err }, 'intent classification failed');
-          return null;
-        })
-      : Promise.resolve(null);
+    // Intent routing has classified the message already when it passes the intent along.
+    const intentPromise = p.query.intent !== undefined
+      ? Promise.resolve(p.query.intent)
+      : options.classifyIntent
+        ? options.classifyIntent(p.question, p.language).catch((err: unknown) => {
+            logger?.warn({ err }, 'intent classification failed');
+            return null;
+          })
+        : Promise.resolve(null);
     const found = p.question ? await options.retriever.retrieve(p.question, { filter: { lang: p.language } }) : { chunks: [], termWeights: new Map<string, number>() };
     let passages = found.chunks;
     let sameLanguage = true;

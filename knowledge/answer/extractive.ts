@@ -14,7 +14,7 @@ const MAX_SENTENCES = 3;
 const MAX_CHARS: Record<Language, number> = { zh: 220, en: 520 };
 /** Another sentence joins the best one when it scores at least this share of it (same passage) … */
 const SAME_PASSAGE_SHARE = 0.5;
-/** … or this share when it comes from another passage. */
+/** … or this share when it comes from another passage of the same document. */
 const OTHER_PASSAGE_SHARE = 0.85;
 
 /**
@@ -32,6 +32,8 @@ const ANSWER_SHAPES: { question: RegExp; sentence: RegExp }[] = [
   },
 ];
 const SHAPE_BONUS = 0.25;
+/** Weight left to sentences without the asked-for shape when the document has sentences with it. */
+const UNSHAPED_SHARE = 0.5;
 /**
  * An FAQ pair this relevant, whose question itself holds most of the customer's terms, answers by itself: its answer
  * is quoted whole, nothing else added.
@@ -43,6 +45,8 @@ interface Candidate {
   passage: number;
   position: number;
   text: string;
+  /** States the kind of thing the question asks for (a duration, an amount). */
+  shaped: boolean;
   score: number;
 }
 
@@ -70,9 +74,9 @@ export function citationFor(chunk: RetrievedChunk, index: number): Citation {
 
 /**
  * An answer made only of sentences from the passages: the sentences covering most of the question's terms (IDF
- * weighted), from the most relevant passages, with a bonus for the shape the question asks for; in reading order,
- * each followed by its citation. Instruction-like sentences (a poisoned document) are never used. Undefined when no
- * sentence is usable.
+ * weighted), from the document of the top-ranked passage, with a bonus for the shape the question asks for; in
+ * reading order, each followed by its citation. Instruction-like sentences (a poisoned document) are never used.
+ * Undefined when no sentence is usable.
  */
 export function extractiveAnswer(
   question: string,
@@ -96,19 +100,31 @@ export function extractiveAnswer(
     }
   }
   const shapes = ANSWER_SHAPES.filter((s) => s.question.test(question));
-  const bestRelevance = Math.max(...passages.map((p) => p.scores.relevance), 1e-9);
+  // Quote one document: the one the ranker put first. Sentences from lower-ranked documents that happen to share
+  // more of the question's words were the main source of answers citing the wrong article (bench/retrieval.ts).
+  const source = top?.metadata.source;
 
   const candidates: Candidate[] = [];
   passages.forEach((chunk, passage) => {
-    const passageFactor = 0.6 + 0.4 * (chunk.scores.relevance / bestRelevance);
+    if (chunk.metadata.source !== source) return;
+    // Later passages of the same document count a little less than the one the ranker put first.
+    const passageFactor = passage === 0 ? 1 : 0.8;
+    // A sentence is read under its section heading: a table row "Within 3 working days" answers "how long does a
+    // refund take" because it sits under "When refunds are issued".
+    const heading = chunk.metadata.section ?? '';
     splitSentences(readablePassage(chunk)).forEach((text, position) => {
       if (looksLikeInstruction(text) || text.replace(/[\s\p{P}]/gu, '').length < 4) return;
-      const covered = share(text);
-      const shaped = shapes.some((s) => s.sentence.test(text)) ? SHAPE_BONUS : 0;
+      const covered = share(`${heading}\n${text}`);
+      const shaped = shapes.some((s) => s.sentence.test(text));
       // Position breaks ties towards the start of a passage, where its topic sentence usually is.
-      candidates.push({ passage, position, text, score: (covered + shaped) * passageFactor - position * 0.001 });
+      candidates.push({ passage, position, text, shaped, score: (covered + (shaped ? SHAPE_BONUS : 0)) * passageFactor - position * 0.001 });
     });
   });
+  // A question asking for a duration or an amount is answered by a sentence stating one when the document has it,
+  // not by its topic sentence ("This article explains … how long it takes").
+  if (shapes.length > 0 && candidates.some((c) => c.shaped && c.score > 0)) {
+    for (const c of candidates) if (!c.shaped) c.score *= UNSHAPED_SHARE;
+  }
   if (candidates.length === 0) return undefined;
 
   const ranked = [...candidates].sort((a, b) => b.score - a.score);

@@ -1,12 +1,19 @@
 import { Embeddings, type EmbeddingsParams } from '@langchain/core/embeddings';
 import { toSimplified } from '../text/chinese.js';
 import { keywordTokens } from '../text/keywords.js';
+import { stripQuestionWords } from '../text/question-words.js';
 
 /**
  * The local default: signed feature hashing, no model file, no network, deterministic. Features are the keyword
  * tokens (jieba words / stemmed English words) plus character n-grams — bigrams inside Chinese runs, trigrams inside
  * English words — so a paraphrase sharing only part of a word (充电/充电器, refund/refunded) still lands nearby.
+ * Question words (多久, how long…) are removed first, as for the keyword index (text/question-words.ts).
  * Term weights are sublinear (1 + ln tf) and the vector is L2-normalised, so cosine similarity is a dot product.
+ *
+ * Measured and left out (bench/retrieval.ts, dev questions; docs/BENCHMARKS.md): IDF weights fitted on the corpus
+ * (document side they lowered zh vector-only R@1 from 0.43 to 0.29; query side only, with features unseen in the
+ * corpus zeroed, they were neutral), Chinese character unigrams and 1,024 or 2,000 dimensions (better vector-only
+ * recall, no change in hybrid ranking once fused with BM25). The vectors are lexical either way.
  */
 export const HASHING_DIMENSIONS = 512;
 const WORD_WEIGHT = 1;
@@ -27,7 +34,7 @@ function features(text: string): Map<string, number> {
   const add = (feature: string, weight: number) => weights.set(feature, (weights.get(feature) ?? 0) + weight);
   // Weights accumulate term frequency first; the log is applied once all occurrences are counted.
   for (const token of keywordTokens(text)) add(`w:${token}`, WORD_WEIGHT);
-  const normalised = toSimplified(text.normalize('NFKC')).toLowerCase();
+  const normalised = stripQuestionWords(toSimplified(text.normalize('NFKC')).toLowerCase());
   for (const run of normalised.match(/[\u3400-\u9fff]+/g) ?? []) {
     for (let i = 0; i + 1 < run.length; i++) add(`b:${run.slice(i, i + 2)}`, CJK_BIGRAM_WEIGHT);
   }

@@ -12,7 +12,8 @@ export interface EmbeddingProvider {
 }
 
 // Bump when the featuriser changes: stored vectors then no longer match and `kefu reindex` is required.
-const LOCAL_ID = `local/hashing-v1-${HASHING_DIMENSIONS}`;
+// v2: question words are stripped before featurising (text/question-words.ts).
+const LOCAL_ID = `local/hashing-v2-${HASHING_DIMENSIONS}`;
 const DEFAULT_OPENAI_MODEL = 'text-embedding-3-small';
 
 export function createEmbeddingProvider(

@@ -37,27 +37,53 @@ export interface ScoredHit extends ChunkHit {
   scores: RetrievalScores;
 }
 
-function bm25(queryTerms: string[], tokens: string[], avgLength: number, stats: TermStats): number {
+const CJK = /^[\u3400-\u9fff]+$/;
+
+/**
+ * The query's terms grouped by concept. jieba's search mode emits a Chinese compound together with the words inside
+ * it (有效期 → 有效, 效期, 有效期), so one concept would count three times in BM25 and coverage, and a chunk holding
+ * the compound would outweigh one holding a different, rarer word of the question. A Chinese term contained in a
+ * longer query term joins that term's group; every other term is a group of its own. Scoring credits each group once,
+ * with its best-matching member.
+ */
+export function termGroups(queryTerms: string[]): string[][] {
+  const terms = [...new Set(queryTerms)];
+  const compounds = terms.filter((t) => CJK.test(t)).sort((a, b) => b.length - a.length);
+  const groups = new Map<string, string[]>();
+  for (const term of terms) {
+    const owner = CJK.test(term) ? (compounds.find((c) => c.length > term.length && c.includes(term)) ?? term) : term;
+    groups.set(owner, [...(groups.get(owner) ?? []), term]);
+  }
+  return [...groups.values()];
+}
+
+function bm25(groups: string[][], tokens: string[], avgLength: number, stats: TermStats): number {
   const tf = new Map<string, number>();
   for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
+  const norm = BM25_K1 * (1 - BM25_B + (BM25_B * tokens.length) / Math.max(avgLength, 1));
   let score = 0;
-  for (const term of queryTerms) {
-    const f = tf.get(term) ?? 0;
-    if (f === 0) continue;
-    score += (idf(term, stats) * f * (BM25_K1 + 1)) / (f + BM25_K1 * (1 - BM25_B + (BM25_B * tokens.length) / Math.max(avgLength, 1)));
+  for (const group of groups) {
+    let best = 0;
+    for (const term of group) {
+      const f = tf.get(term) ?? 0;
+      if (f > 0) best = Math.max(best, (idf(term, stats) * f * (BM25_K1 + 1)) / (f + norm));
+    }
+    score += best;
   }
   return score;
 }
 
-/** IDF mass of the query's terms that occur in the chunk, and its share of the query's total (1: every term). */
-function coverage(queryTerms: string[], tokens: string[], stats: TermStats): { share: number; matched: number } {
+/**
+ * IDF mass of the query's concepts found in the chunk, and its share of the query's total (1: every concept). A group
+ * weighs its rarest member's IDF and is credited with its best member found.
+ */
+export function coverage(groups: string[][], tokens: string[], stats: TermStats): { share: number; matched: number } {
   const present = new Set(tokens);
   let hit = 0;
   let all = 0;
-  for (const term of queryTerms) {
-    const w = idf(term, stats);
-    all += w;
-    if (present.has(term)) hit += w;
+  for (const group of groups) {
+    all += Math.max(...group.map((t) => idf(t, stats)));
+    hit += Math.max(0, ...group.filter((t) => present.has(t)).map((t) => idf(t, stats)));
   }
   return { share: all > 0 ? hit / all : 0, matched: hit };
 }
@@ -92,7 +118,7 @@ export function fuse(
   mode: RetrievalMode = 'hybrid',
   vectorWeight = 1,
 ): ScoredHit[] {
-  const terms = [...new Set(queryTerms)];
+  const groups = termGroups(queryTerms);
   const byId = new Map<string, ChunkHit>();
   for (const h of mode === 'keyword' ? keywordHits : mode === 'vector' ? vectorHits : [...vectorHits, ...keywordHits]) {
     const seen = byId.get(h.id);
@@ -101,8 +127,8 @@ export function fuse(
   const candidates = [...byId.values()];
   const avgLength = candidates.reduce((s, h) => s + h.tokens.length, 0) / Math.max(candidates.length, 1);
   const scored = candidates.map((h) => {
-    const b = bm25(terms, h.tokens, avgLength, stats);
-    const c = coverage(terms, h.tokens, stats);
+    const b = bm25(groups, h.tokens, avgLength, stats);
+    const c = coverage(groups, h.tokens, stats);
     return { hit: h, bm25: b, coverage: c.share, matchedIdf: c.matched };
   });
 
@@ -128,9 +154,49 @@ export function fuse(
       const fused = (vr ? vectorWeight / (RRF_K + vr) : 0) + (kr ? 1 / (RRF_K + kr) : 0);
       return {
         ...hit,
-        scores: { fused, relevance: relevance(hit.similarity, c, matchedIdf, scale), similarity: hit.similarity, coverage: c, matchedIdf, bm25: b, vectorRank: vr, keywordRank: kr },
+        scores: { fused, document: 0, relevance: relevance(hit.similarity, c, matchedIdf, scale), similarity: hit.similarity, coverage: c, matchedIdf, bm25: b, vectorRank: vr, keywordRank: kr },
       };
     })
     .filter((h) => h.scores.fused > 0)
     .sort((a, b) => b.scores.fused - a.scores.fused || b.scores.relevance - a.scores.relevance);
+}
+
+/** Top fused candidates whose relevance counts towards their document's evidence. */
+export const DOCUMENT_DEPTH = 10;
+/** Weight of a document's further chunks against its best one. */
+const FURTHER_CHUNK_SHARE = 0.5;
+
+/** What a chunk's document is for ranking: its article (source file), or the pair itself for an FAQ chunk. */
+function documentKey(hit: ScoredHit): string {
+  return hit.metadata.kind === 'faq' ? `faq:${hit.id}` : `doc:${hit.metadata.source}`;
+}
+
+/**
+ * Re-orders fused chunks by the evidence for their document: an article several of whose chunks match the question
+ * is more likely its topic than one with a single chunk that happens to share more words (CombSUM-style, damped so a
+ * long article with many weak matches does not simply win on volume). A document scores its best chunk's relevance
+ * plus FURTHER_CHUNK_SHARE × the relevance of its other chunks among the top `depth` fused candidates, capped at 1.
+ * Documents are ordered by that evidence; within a document, and below the depth, chunks keep their fused order.
+ * On the dev questions of bench/retrieval.ts it raised hybrid R@1 from 0.612 to 0.716; counting each matched word
+ * once per document instead (coverage over the union of its chunks' words) reached only 0.655.
+ * `reorder: false` only fills in `scores.document` (single-index benchmark modes keep their own ranking).
+ */
+export function rankByDocument(hits: ScoredHit[], reorder = true, depth = DOCUMENT_DEPTH): ScoredHit[] {
+  const evidence = new Map<string, { best: number; sum: number }>();
+  for (const h of hits.slice(0, depth)) {
+    const key = documentKey(h);
+    const e = evidence.get(key) ?? { best: 0, sum: 0 };
+    evidence.set(key, { best: Math.max(e.best, h.scores.relevance), sum: e.sum + h.scores.relevance });
+  }
+  const scoreOf = (h: ScoredHit) => {
+    const e = evidence.get(documentKey(h));
+    return e ? Math.min(1, e.best + FURTHER_CHUNK_SHARE * (e.sum - e.best)) : h.scores.relevance;
+  };
+  const scored = hits.map((h) => ({ ...h, scores: { ...h.scores, document: scoreOf(h) } }));
+  if (!reorder) return scored;
+  const inTop = (i: number) => (i < depth ? 1 : 0);
+  return scored
+    .map((h, i) => ({ h, i }))
+    .sort((a, b) => inTop(b.i) - inTop(a.i) || b.h.scores.document - a.h.scores.document || a.i - b.i)
+    .map(({ h }) => h);
 }

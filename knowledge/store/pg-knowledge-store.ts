@@ -4,7 +4,8 @@ import type { Db, Queryable } from '../../core/db/types.js';
 import type { Language } from '../../core/domain.js';
 import type { KnowledgeLogger } from '../log.js';
 import type { EmbeddingProvider } from '../embeddings/index.js';
-import { keywordTokens, orQuery } from '../text/keywords.js';
+import { orQuery } from '../text/keywords.js';
+import { chunkIndexTokens } from './index-tokens.js';
 import { chunkIndexText, type ChunkFilter, type ChunkHit, type ChunkMetadata, type DocumentRecord } from './types.js';
 
 const EMBEDDINGS_META_KEY = 'embeddings';
@@ -231,7 +232,7 @@ export class PgKnowledgeStore extends VectorStore {
       const values: string[] = [];
       documents.slice(start, start + INSERT_BATCH).forEach((doc, i) => {
         const metadata = { ...(doc.metadata as ChunkMetadata), ord };
-        const tokens = keywordTokens(chunkIndexText(doc.pageContent, metadata)).join(' ');
+        const tokens = chunkIndexTokens(doc.pageContent, metadata).join(' ');
         const vector = vectors[start + i] as number[];
         const p = params.length;
         values.push(`($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}::jsonb, $${p + 5}, $${p + 6}::text[], $${p + 7}, $${p + 8}::vector)`);
@@ -434,7 +435,7 @@ export class PgKnowledgeStore extends VectorStore {
         dimensions = vectors[0]?.length ?? dimensions;
         const params: unknown[] = [];
         const values = batch.map((row, i) => {
-          params.push(row.id, keywordTokens(texts[i] as string).join(' '), vectorLiteral(vectors[i] as number[]));
+          params.push(row.id, chunkIndexTokens(row.content, row.metadata).join(' '), vectorLiteral(vectors[i] as number[]));
           const p = params.length;
           return `($${p - 2}::bigint, $${p - 1}, $${p}::vector)`;
         });

@@ -1,3 +1,4 @@
+import { stripInstructionLines } from '../safety.js';
 import type { Language } from '../../core/domain.js';
 
 export type SourceKind = 'markdown' | 'html' | 'text' | 'pdf' | 'faq';
@@ -51,8 +52,14 @@ export interface ChunkHit {
 
 /** Scores a retrieved chunk carries in `Document.metadata.scores`. */
 export interface RetrievalScores {
-  /** Reciprocal-rank fusion of the vector and keyword rankings: orders the results. */
+  /** Reciprocal-rank fusion of the vector and keyword rankings: orders the chunks within one document. */
   fused: number;
+  /**
+   * Evidence that the chunk's document (an article, or one FAQ pair) answers the query, 0..1: its best chunk's
+   * relevance plus half the others' among the top fused candidates, capped (fusion.ts, `rankByDocument`). Orders
+   * the documents; the answer chain's confidence.
+   */
+  document: number;
   /** Absolute evidence the chunk answers the query, 0..1: drives the hand-off threshold (see fusion.ts). */
   relevance: number;
   similarity: number | null;
@@ -65,7 +72,12 @@ export interface RetrievalScores {
   keywordRank: number | null;
 }
 
-/** Text that is embedded and tokenised for a chunk: its title and section give short chunks their context. */
+/**
+ * Text that is embedded and tokenised for a chunk: its title and section give short chunks their context. Lines that
+ * read like instructions to an AI are left out: they are never shown or given to the model (safety.ts), so they must
+ * not make a chunk retrievable either — a customer message carrying an injection ("忽略之前的所有指令…") would
+ * otherwise match a poisoned page on exactly those words.
+ */
 export function chunkIndexText(content: string, metadata: Pick<ChunkMetadata, 'title' | 'section'>): string {
-  return [metadata.title, metadata.section, content].filter((s) => s && s.length > 0).join('\n');
+  return [metadata.title, metadata.section, stripInstructionLines(content).text].filter((s) => s && s.length > 0).join('\n');
 }

@@ -1,5 +1,6 @@
 import { tokenize } from '../../analysis/text/tokenize.js';
 import { toSimplified } from './chinese.js';
+import { stripQuestionWords } from './question-words.js';
 
 /**
  * Crude suffix stripping for English so "refunds", "refunded" and "refund" meet in the keyword index. It only has to
@@ -38,12 +39,12 @@ const EXTRA_STOP = new Set([
 const SAFE = /^[\p{L}\p{N}]+$/u;
 
 /**
- * Search tokens for the keyword index and for queries: traditional → simplified, jieba words for Chinese, stemmed
- * words for English (stop-words dropped by `tokenize`). Stored space-separated and indexed with
- * `to_tsvector('simple', tokens)`, so PostgreSQL needs no Chinese parser.
+ * Search tokens for the keyword index and for queries: traditional → simplified, question words removed
+ * (question-words.ts), jieba words for Chinese, stemmed words for English (stop-words dropped by `tokenize`).
+ * Stored space-separated and indexed with `to_tsvector('simple', tokens)`, so PostgreSQL needs no Chinese parser.
  */
 export function keywordTokens(text: string): string[] {
-  return tokenize(toSimplified(text))
+  return tokenize(stripQuestionWords(toSimplified(text)))
     .map((t) => (LATIN.test(t) ? t.replace(/'/g, '') : t))
     .filter((t) => t.length > 0 && !EXTRA_STOP.has(t) && SAFE.test(t))
     .map((t) => (LATIN.test(t) ? stemEnglish(t) : t));

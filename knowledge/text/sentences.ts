@@ -1,28 +1,48 @@
+const cellsOf = (row: string) => row.replace(/^\||\|$/g, '').split('|').map((c) => c.trim());
+
 /**
  * Passage text as a customer should read it, and cut into sentences for the extractive answer. Markdown tables
- * become "cell: cell" lines, emphasis and link syntax disappear, headings and rules are dropped.
+ * become one line per row: "cell: cell" for two columns; with more columns each value is named by its column header
+ * ("Urban areas: Technician contacts you: Within 2 hours; Fault fixed: Within 24 hours"), since a bare "Within 2
+ * hours; Within 24 hours" quoted alone says nothing. Emphasis and link syntax disappear, headings and rules are dropped.
  */
 export function markdownToPlain(markdown: string): string {
   const lines: string[] = [];
   let previousWasTableRow = false;
+  let header: string[] | undefined;
+  let previousRow = '';
   for (const raw of markdown.split('\n')) {
     const line = raw.trim();
     if (line === '' || /^#{1,6}\s/.test(line) || /^([-*_])\1{2,}$/.test(line)) {
       lines.push('');
       previousWasTableRow = false;
+      header = undefined;
       continue;
     }
     if (/^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$/.test(line)) {
       // A separator row: the row above it is the header ("Situation | When"), not content.
-      if (previousWasTableRow) lines.pop();
+      if (previousWasTableRow) {
+        lines.pop();
+        header = cellsOf(previousRow);
+      }
       previousWasTableRow = false;
       continue;
     }
     previousWasTableRow = line.startsWith('|');
+    previousRow = line;
+    if (!previousWasTableRow) header = undefined;
     let text = line;
     if (text.startsWith('|')) {
-      const cells = text.replace(/^\||\|$/g, '').split('|').map((c) => c.trim()).filter(Boolean);
-      text = cells.length > 1 ? `${cells[0]}: ${cells.slice(1).join('; ')}` : (cells[0] ?? '');
+      const all = cellsOf(text);
+      const cells = all.filter(Boolean);
+      // A comma, not "; ": the sentence splitter cuts at semicolons, and a row must stay one sentence.
+      const comma = /\p{Script=Han}/u.test(text) ? '，' : ', ';
+      if (header && header.length > 2 && all.length === header.length && cells.length > 1) {
+        const named = all.slice(1).map((c, i) => (c ? `${header?.[i + 1] ?? ''}: ${c}` : '')).filter(Boolean);
+        text = `${all[0]}: ${named.join(comma)}`;
+      } else {
+        text = cells.length > 1 ? `${cells[0]}: ${cells.slice(1).join(comma)}` : (cells[0] ?? '');
+      }
     }
     text = text
       .replace(/^>\s?/, '')

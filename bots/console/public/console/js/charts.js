@@ -8,24 +8,34 @@ function svg(tag, attrs = {}, ...children) {
   return el;
 }
 
-// Four grid steps of whole numbers for small counts, a round number above that.
-const niceMax = (v) => {
-  if (v <= 4) return 4;
-  const p = 10 ** Math.floor(Math.log10(v));
-  return [1, 2, 2.5, 5, 10].map((m) => m * p).find((m) => m >= v);
-};
+/**
+ * The y axis of a chart of counts: whole-number ticks from 0, at most `maxTicks` steps, each label different. A step
+ * of 1, 2 or 5 times a power of ten (2.5 would give halves at small counts); at least 1, so a maximum of 1 or 2 shows
+ * 0, 1 (, 2) rather than quarters that round to the same label.
+ */
+export function countTicks(maxValue, maxTicks = 5) {
+  const top = Math.max(1, Math.ceil(maxValue));
+  let step = 1;
+  for (let p = 1; ; p *= 10) {
+    const found = [1, 2, 5].map((m) => m * p).find((s) => Math.ceil(top / s) <= maxTicks);
+    if (found) { step = found; break; }
+  }
+  const steps = Math.ceil(top / step);
+  return Array.from({ length: steps + 1 }, (_, i) => i * step);
+}
 
 /** Vertical bars, one per item ({ label, value }); `series` draws several side by side per label. */
 export function barChart(items, { series = [{ key: 'value', color: '#2563eb', name: '' }], width = 520, height = 180, labelEvery = 1, title = '' } = {}) {
   const pad = { l: 34, r: 8, t: 8, b: 22 };
   const w = width - pad.l - pad.r;
   const hgt = height - pad.t - pad.b;
-  const max = niceMax(Math.max(0, ...items.flatMap((it) => series.map((s) => Number(it[s.key]) || 0))));
+  const ticks = countTicks(Math.max(0, ...items.flatMap((it) => series.map((s) => Number(it[s.key]) || 0))));
+  const max = ticks[ticks.length - 1];
   const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img', 'aria-label': title });
-  for (let i = 0; i <= 4; i++) {
-    const y = pad.t + hgt - (hgt * i) / 4;
+  for (const tick of ticks) {
+    const y = pad.t + hgt - (hgt * tick) / max;
     root.append(svg('line', { x1: pad.l, x2: width - pad.r, y1: y, y2: y, stroke: '#e5e7eb' }));
-    root.append(svg('text', { x: pad.l - 4, y: y + 3, 'text-anchor': 'end' }, +((max * i) / 4).toFixed(1)));
+    root.append(svg('text', { x: pad.l - 4, y: y + 3, 'text-anchor': 'end', class: 'y-tick' }, tick.toLocaleString()));
   }
   const slot = w / Math.max(items.length, 1);
   const barW = Math.max(1, (slot * 0.8) / series.length);

@@ -10,7 +10,8 @@ form.addEventListener('submit', async (event) => {
   try {
     await api('/login', { method: 'POST', body: { username: data.get('username'), password: data.get('password') } });
     const next = new URLSearchParams(location.search).get('next') ?? '';
-    location.assign(`/console/${next.startsWith('#/') ? next : ''}`);
+    // Only places of this console: a view (#/…) or the agent inbox; never another site.
+    location.assign(next.startsWith('#/') ? `/console/${next}` : /^\/inbox(\?[\w=&%.-]*)?$/.test(next) ? next : '/console/');
   } catch (err) {
     error.textContent = err.status === 401 ? 'Wrong user name or password.' : err.message;
     error.hidden = false;

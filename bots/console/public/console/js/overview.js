@@ -64,7 +64,7 @@ function draw(root, o) {
     ], 'chart-volume'),
     card('QA scores', o.qaScores, (v) => [
       h('div', { class: 'sub' }, `${v.scored} scored · average ${v.average === null ? '–' : v.average.toFixed(1)} · ${fmtPercent(v.scored ? v.passed / v.scored : null)} passed`),
-      barChart(v.histogram.map((b) => ({ label: `${b.from}`, value: b.count })), { color: '#16a34a', title: 'QA score distribution' }),
+      barChart(v.histogram.map((b) => ({ label: `${b.from}`, value: b.count })), { series: [{ key: 'value', color: '#16a34a', name: 'conversations' }], title: 'QA score distribution' }),
     ], 'chart-qa'),
     card('Top intents', o.topIntents, (v) => (v.length
       ? [rankChart(v.map((t) => ({ label: t.intent, value: t.count, previous: t.previous })), { extra: (it) => ` (before ${it.previous})` })]

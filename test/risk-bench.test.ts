@@ -1,0 +1,69 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadExamples, parseRiskBenchArgs, splitsToList, UsageError } from '../bench/risk-sets.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs the real benchmark script (`node --import tsx bench/risk.ts …`). */
+function runBench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/risk.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+describe('risk benchmark: the blind split', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'risk-bench-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('when --errors blind is asked for, then the arguments are refused', () => {
+    expect(() => parseRiskBenchArgs(['--errors', 'blind'])).toThrow(UsageError);
+  });
+
+  it('when --errors all is asked for, then only dev and holdout errors are listed', () => {
+    expect(splitsToList(parseRiskBenchArgs(['--errors', 'all']).errors)).toEqual(['dev', 'holdout']);
+  });
+
+  it('when a blind file holds an example of another split, then loading fails by line number without quoting it', async () => {
+    const file = path.join(dir, 'mixed.jsonl');
+    await writeFile(file, `${JSON.stringify({ text: 'SECRET-TEXT-1', lang: 'en', categories: [], split: 'dev' })}\n`);
+    expect(() => loadExamples(file, ['blind'])).toThrow(/mixed\.jsonl:1: split "dev"/);
+    expect(() => loadExamples(file, ['blind'])).not.toThrow(/SECRET-TEXT-1/);
+  });
+
+  it('when a blind set is scored with --errors all, then it is reported but none of its messages is printed or stored', async () => {
+    const blind = path.join(dir, 'blind.jsonl');
+    const out = path.join(dir, 'risk.json');
+    // Labelled with a category the detector cannot find, so both are misclassified.
+    const lines = ['BLIND-MARKER-ONE qwerty', 'BLIND-MARKER-TWO asdf'].map((text) => JSON.stringify({ text, lang: 'en', categories: ['abusive'], split: 'blind' }));
+    await writeFile(blind, `${lines.join('\n')}\n`);
+    const { code, stdout, stderr } = await runBench(['--splits', 'blind', '--blind', blind, '--out', out, '--errors', 'all']);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/blind \(written without seeing the rules.*\(2 messages\)/);
+    const results = JSON.parse(await readFile(out, 'utf8')) as { scores: { blind: { micro: { recall: number } } }; misclassified: unknown[] };
+    expect(results.scores.blind.micro.recall).toBe(0);
+    expect(results.misclassified).toEqual([]);
+    expect(`${stdout}${stderr}${JSON.stringify(results)}`).not.toMatch(/BLIND-MARKER/);
+  }, 60_000);
+
+  it('when the command line asks for blind errors, then it exits 2 with the reason and scores nothing', async () => {
+    const { code, stdout, stderr } = await runBench(['--errors', 'blind', '--out', path.join(dir, 'unused.json')]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/--errors blind is refused/);
+  }, 60_000);
+});
