@@ -41,6 +41,8 @@ export interface ActivityDeps {
 /** Built once per worker over its dependencies (no module-level singletons), as in Temporal's DI sample. */
 export function createActivities(deps: ActivityDeps) {
   const engagement = deps.engagement ?? defaultEngagement();
+  // One detector for the per-turn check and the profile update, so both judge with the same rules and model.
+  const risk = deps.risk ?? storeOnlyRiskServices();
   return {
     // The answer activity also records each turn's outcome and handles opt-out replies (activities/turn-outcomes.ts).
     ...withTurnOutcomes(createAnswerActivities(deps), { store: deps.store, engagement }),
@@ -49,8 +51,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createHandoffRecordActivities(deps),
     ...createHandoffDeskActivities(deps),
     ...createHandoffAssistActivities({ ...deps, summarizer: deps.summarizer ?? createSummarizer() }),
-    ...createRiskActivities({ store: deps.store, risk: deps.risk ?? storeOnlyRiskServices() }),
-    ...createProfileActivities({ store: deps.store, engagement }),
+    ...createRiskActivities({ store: deps.store, risk }),
+    ...createProfileActivities({ store: deps.store, engagement, risk: risk.detector }),
     ...createOutreachActivities({ store: deps.store, senders: deps.senders, engagement }),
     ...createInsightsActivities({ store: deps.store, engagement }),
     ...createQaActivities(deps.qa ?? localQaDeps(deps.store)),

@@ -1,8 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { detectLanguage } from '../analysis/text/language.js';
 import { sentimentScore, sentimentTrend } from '../analysis/text/sentiment.js';
-import { createRiskDetector } from '../analysis/risk/detector.js';
-import { DEFAULT_RISK_RULES_PATH, loadRiskRules } from '../analysis/risk/rules.js';
+import { loadRiskDetector } from '../analysis/risk/load.js';
 import type { RiskDetector, Severity } from '../analysis/risk/types.js';
 import type { Channel, Language } from '../core/domain.js';
 import { metrics } from '../core/metrics.js';
@@ -261,7 +260,7 @@ export function createRiskActivities(deps: { store: Store; risk: RiskServices })
 /** Detection and storage without escalation (no Temporal client, no sinks): for tools and tests that only classify. */
 export function storeOnlyRiskServices(): RiskServices {
   return {
-    detector: createRiskDetector(loadRiskRules(DEFAULT_RISK_RULES_PATH)),
+    detector: loadRiskDetector(),
     policy: { escalateAt: 'medium', holdAt: 'high', handoffQueue: 'senior' },
     sinks: [],
   };

@@ -30,8 +30,14 @@ export async function answerRouted(deps: { answerer: Answerer; router: IntentRou
       return reply(decision.prompt[language], { action: 'clarify' });
     case 'handoff':
       return reply('', { action: 'handoff', queue: decision.queue });
-    case 'workflow':
-      return reply(decision.reply[language], { action: 'workflow', workflow: decision.workflow, queue: decision.queue });
+    case 'workflow': {
+      const route: TurnRoute = { action: 'workflow', workflow: decision.workflow, queue: decision.queue };
+      if (!decision.answerFirst) return reply(decision.reply[language], route);
+      const answer = await deps.answerer.answer({ ...query, intent });
+      // Without a good passage the acknowledgement stands alone: the specialist will answer on the call.
+      if (answer.handoffSuggested) return reply(decision.reply[language], route);
+      return { ...answer, intent, handoffSuggested: false, text: `${answer.text}\n\n${decision.reply[answer.language]}`, route };
+    }
     case 'fallback': {
       const answer = await deps.answerer.answer({ ...query, intent });
       if (!answer.handoffSuggested) return { ...answer, intent, route: { action: 'answer' } };

@@ -20,6 +20,13 @@
  *   npx tsx bench/retrieval.ts --no-latency --dev-only   # while tuning: dev figures only, results file untouched
  *   npx tsx bench/retrieval.ts --no-latency --dev-only --misses   # also list the dev questions that miss
  *   npx tsx bench/retrieval.ts --keep-schema             # leave the PostgreSQL schema for EXPLAIN ANALYZE
+ *   npx tsx bench/retrieval.ts --no-intent               # without intent evidence (the answerer before routing)
+ *   npx tsx bench/retrieval.ts --intent-evidence 0.2,0.4 # rank weight, confidence share (tuning, with --dev-only)
+ *   npx tsx bench/retrieval.ts --no-synonyms             # without query-side synonyms (config/synonyms.yaml)
+ *   npx tsx bench/retrieval.ts --synonyms-weight 0.3     # expanded terms' weight instead of the file's (tuning, --dev-only)
+ *
+ * Each question's intent comes from the model the platform routes with (trained on config/intents.csv, as at start),
+ * never from the expected article: parts 1 and 2 rank and answer with it as the answer activity does.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -33,15 +40,18 @@ import { migrate } from '../core/db/migrate.js';
 import { openPglite } from '../core/db/pglite.js';
 import { openPostgres } from '../core/db/postgres.js';
 import type { AnswerResult, Language } from '../core/domain.js';
-import { createRagAnswerer, DEFAULT_MIN_CONFIDENCE } from '../knowledge/answer/chain.js';
+import { createRagAnswerer, DEFAULT_INTENT_EVIDENCE, DEFAULT_MIN_CONFIDENCE, intentTag, type IntentEvidence } from '../knowledge/answer/chain.js';
 import { createEmbeddingProvider } from '../knowledge/embeddings/index.js';
 import { DEMO_KNOWLEDGE_DIR } from '../knowledge/index.js';
 import { ingest } from '../knowledge/ingest/pipeline.js';
+import { loadStartupIntentModel } from '../knowledge/intent/startup-model.js';
+import { DEFAULT_INTENT_DATA_FILE } from '../knowledge/routing/setup.js';
 import { HybridRetriever } from '../knowledge/store/hybrid-retriever.js';
 import type { RetrievalMode } from '../knowledge/store/fusion.js';
 import { PgKnowledgeStore } from '../knowledge/store/pg-knowledge-store.js';
 import type { ChunkMetadata } from '../knowledge/store/types.js';
 import { splitSentences } from '../knowledge/text/sentences.js';
+import { loadSynonyms, type SynonymTable } from '../knowledge/text/synonyms.js';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const QUESTIONS_PATH = fileURLToPath(new URL('./fixtures/retrieval-questions.jsonl', import.meta.url));
@@ -89,8 +99,27 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
 }
 
-type Question = z.output<typeof questionSchema>;
-type Unanswerable = z.output<typeof unanswerableSchema>;
+type Question = z.output<typeof questionSchema> & { intent: string | null };
+type Unanswerable = z.output<typeof unanswerableSchema> & { intent: string | null };
+
+/** Intent evidence the answer chain uses in this run (none with --no-intent). */
+function intentEvidence(): IntentEvidence | undefined {
+  if (process.argv.includes('--no-intent')) return undefined;
+  const given = arg('--intent-evidence');
+  if (!given) return DEFAULT_INTENT_EVIDENCE;
+  const [rank, confidence] = given.split(',').map(Number);
+  return { rank: rank ?? 0, confidence: confidence ?? 0 };
+}
+const EVIDENCE = intentEvidence();
+
+/** Query-side synonyms as the platform loads them by default (none with --no-synonyms). */
+async function synonyms(): Promise<SynonymTable | undefined> {
+  if (process.argv.includes('--no-synonyms')) return undefined;
+  const table = await loadSynonyms();
+  const weight = arg('--synonyms-weight');
+  return weight ? table.withWeight(Number(weight)) : table;
+}
+const SYNONYMS = await synonyms();
 
 interface QualityScore {
   questions: number;
@@ -101,7 +130,8 @@ interface QualityScore {
 
 /** Rank (1-based) of the expected article among the distinct articles of the results; FAQ chunks carry no article. */
 async function articleRank(retriever: HybridRetriever, q: Question, mode: RetrievalMode): Promise<number | null> {
-  const chunks = await retriever.search(q.question, { k: 30, mode, filter: { lang: q.lang } });
+  const prefer = EVIDENCE && q.intent ? { tags: [intentTag(q.intent)], weight: EVIDENCE.rank } : undefined;
+  const chunks = await retriever.search(q.question, { k: 30, mode, filter: { lang: q.lang }, prefer });
   const articles: string[] = [];
   for (const c of chunks) {
     const id = c.metadata.articleId;
@@ -201,10 +231,11 @@ async function judgeAll(
   unanswerable: Unanswerable[],
   articleOf: (c: AnswerResult['citations'][number]) => string[],
 ): Promise<Judged[]> {
-  const answerer = createRagAnswerer({ retriever, minConfidence });
+  const answerer = createRagAnswerer({ retriever, minConfidence, ...(EVIDENCE ? { intentEvidence: EVIDENCE } : {}) });
   const judged: Judged[] = [];
-  const judge = async (q: { question: string; lang: Language; split: Split }, expected: string | undefined, kind: Judged['kind']) => {
-    const r = await answerer.answer({ text: q.question, language: q.lang });
+  const judge = async (q: { question: string; lang: Language; split: Split; intent: string | null }, expected: string | undefined, kind: Judged['kind']) => {
+    // As the answer activity does: the routed intent is passed along (null when no intent was confident).
+    const r = await answerer.answer({ text: q.question, language: q.lang, intent: EVIDENCE ? q.intent : null });
     const cited = r.citations.map((c) => articleOf(c));
     judged.push({
       split: q.split,
@@ -380,7 +411,7 @@ async function latencyAtScale(databaseUrl: string, sizes: number[], questions: Q
       const loadSeconds = (performance.now() - loadStarted) / 1000;
       const indexSeconds = await buildIndex(db, dimensions);
       store = await PgKnowledgeStore.initialize(db, provider);
-      const retriever = new HybridRetriever({ store });
+      const retriever = new HybridRetriever({ store, synonyms: SYNONYMS });
       const lat = await latency(retriever, questions);
       const recall = score(await Promise.all(questions.map((q) => articleRank(retriever, q, 'hybrid')))).recallAt5;
       tiers.push({ chunks: total, loadSeconds, indexBuildSeconds: indexSeconds, latency: lat, hybridRecallAt5WithDistractors: recall });
@@ -401,8 +432,10 @@ async function main() {
   const devOnly = process.argv.includes('--dev-only');
   const misses = process.argv.includes('--misses');
   const splits: Split[] = devOnly ? ['dev'] : ['dev', 'test'];
-  const questions = readJsonl(QUESTIONS_PATH, questionSchema).filter((q) => splits.includes(q.split));
-  const unanswerable = readJsonl(UNANSWERABLE_PATH, unanswerableSchema).filter((q) => splits.includes(q.split));
+  const { model: intentModel } = await loadStartupIntentModel({ dataFile: DEFAULT_INTENT_DATA_FILE });
+  const withIntent = <T extends { question: string }>(q: T) => ({ ...q, intent: intentModel.classify(q.question).intent });
+  const questions = readJsonl(QUESTIONS_PATH, questionSchema).filter((q) => splits.includes(q.split)).map(withIntent);
+  const unanswerable = readJsonl(UNANSWERABLE_PATH, unanswerableSchema).filter((q) => splits.includes(q.split)).map(withIntent);
 
   const db = await openPglite('memory://', 'bench');
   await migrate(db);
@@ -412,9 +445,11 @@ async function main() {
   const summary = await ingest(store, [DEMO_KNOWLEDGE_DIR], { cwd: PACKAGE_ROOT });
   const ingestSeconds = (performance.now() - ingestStarted) / 1000;
   const chunks = await store.countChunks();
-  const retriever = new HybridRetriever({ store });
+  const retriever = new HybridRetriever({ store, synonyms: SYNONYMS });
 
   console.log(`demo knowledge base: ${summary.ingested.length} documents, ${chunks} chunks, ingested in ${ingestSeconds.toFixed(1)} s (PGlite, ${provider.id})`);
+  console.log(SYNONYMS ? `synonyms: ${SYNONYMS.size} groups, expanded terms weigh ${SYNONYMS.weight}` : 'synonyms: off (--no-synonyms)');
+  console.log(EVIDENCE ? `intent evidence: rank +${EVIDENCE.rank}, confidence share ${EVIDENCE.confidence} (intent model threshold ${intentModel.threshold.toFixed(2)})` : 'intent evidence: off (--no-intent)');
   const q: Record<string, QualityTable> = {};
   for (const split of splits) {
     const subset = questions.filter((x) => x.split === split);
@@ -471,6 +506,8 @@ async function main() {
     generatedAt: new Date().toISOString(),
     node: process.version,
     embeddings: provider.id,
+    intentEvidence: EVIDENCE ?? 'off',
+    synonyms: SYNONYMS ? { groups: SYNONYMS.size, weight: SYNONYMS.weight } : 'off',
     demo: { documents: summary.ingested.length, chunks, ingestSeconds },
     quality: q,
     answers: ans,

@@ -17,15 +17,18 @@ export const RESULTS_PATH = fileURLToPath(new URL('./results/risk.json', import.
 export const INSPECTABLE_SPLITS: readonly RiskSplit[] = ['dev', 'holdout'];
 
 export const USAGE = `usage: npx tsx bench/risk.ts [--errors dev|holdout|all] [--splits dev,holdout,blind] [--rules file.yaml]
-       [--blind file.jsonl] [--out results.json]
+       [--model file.json | --no-model] [--blind file.jsonl] [--out results.json]
   --errors   list misclassified messages of one split (blind is refused; "all" = dev + holdout)
   --splits   score only these splits (default: every split whose file exists); rule authors pass dev,holdout
              so that they never score the blind set
+  --model    the learned model to combine with the rules (default config/risk-model.json); --no-model: rules only
   --blind    another blind file (default test/fixtures/risk/blind2.jsonl, read only if present)
   --out      where to write the results JSON (default bench/results/risk.json)`;
 
 export interface RiskBenchOptions {
   rulesPath?: string;
+  /** A model file; undefined = the default model; false = rules only. */
+  model?: string | false;
   errors?: 'dev' | 'holdout' | 'all';
   splits: RiskSplit[];
   blindPath: string;
@@ -46,6 +49,12 @@ export function parseRiskBenchArgs(argv: string[]): RiskBenchOptions {
     switch (flag) {
       case '--rules':
         options.rulesPath = value();
+        break;
+      case '--model':
+        options.model = value();
+        break;
+      case '--no-model':
+        options.model = false;
         break;
       case '--blind':
         options.blindPath = value();

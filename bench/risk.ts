@@ -8,6 +8,11 @@
  *   npm run bench:risk                                   # table + bench/results/risk.json
  *   npx tsx bench/risk.ts --errors dev --splits dev,holdout   # while editing rules: tune on dev only
  *   npx tsx bench/risk.ts --rules my-rules.yaml
+ *   npx tsx bench/risk.ts --splits dev,holdout --no-model        # rules only
+ *
+ * The detector is the offline default: the rules plus the learned model (config/risk-model.json); every split is
+ * also scored with the rules alone, so the model's share is visible. The model's k-fold cross-validation figures
+ * (from `kefu risk train`) are printed as stored in the model file.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
@@ -15,16 +20,24 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { createRiskDetector } from '../analysis/risk/detector.js';
 import { DEFAULT_RISK_RULES_PATH, loadRiskRules } from '../analysis/risk/rules.js';
+import { DEFAULT_RISK_MODEL_PATH, loadRiskModel } from '../analysis/risk/model/model-file.js';
 import { percentile, RISK_SPLITS, scorePredictions, type Prediction, type RiskSplit, type SplitScore } from './risk-metrics.js';
 import { INSPECTABLE_SPLITS, LABELLED_PATH, loadSelectedExamples, parseRiskBenchArgs, splitsToList, UsageError, USAGE } from './risk-sets.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const LATENCY_ROUNDS = 5;
 const SPLIT_TITLES: Record<RiskSplit, string> = {
-  dev: 'dev (rules tuned on this split)',
+  dev: 'dev (rules tuned and model trained on this split)',
   holdout: 'holdout (never tuned on)',
   blind: 'blind (written without seeing the rules; scored only, errors never shown)',
 };
+
+interface CvScore {
+  precision: number;
+  recall: number;
+  f1: number;
+  fpr: number;
+}
 
 const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
 const num = (n: number) => n.toFixed(3);
@@ -70,13 +83,17 @@ function main(): void {
   const rulesPath = options.rulesPath ?? DEFAULT_RISK_RULES_PATH;
   const loadStart = performance.now();
   const rules = loadRiskRules(rulesPath);
-  const detector = createRiskDetector(rules);
+  const modelPath = options.model === false ? undefined : (options.model ?? DEFAULT_RISK_MODEL_PATH);
+  const model = modelPath === undefined ? undefined : loadRiskModel(modelPath);
+  const detector = createRiskDetector(rules, model ? { model } : {});
   const loadMs = performance.now() - loadStart;
+  const rulesOnly = createRiskDetector(rules);
   const categories = rules.categories.map((c) => c.name);
   const examples = loadSelectedExamples(options);
 
   // Warm-up round (JIT, OpenCC dictionaries), then timed rounds; p95 over every timed call.
   const predictions: Prediction[] = examples.map((example) => ({ example, predicted: detector.classify(example.text).categories }));
+  const rulesOnlyPredictions: Prediction[] = examples.map((example) => ({ example, predicted: rulesOnly.classify(example.text).categories }));
   const latencies: number[] = [];
   for (let round = 0; round < LATENCY_ROUNDS; round++) {
     for (const example of examples) {
@@ -89,6 +106,13 @@ function main(): void {
   const bySplit = (split: RiskSplit) => predictions.filter((p) => p.example.split === split);
   const scored = RISK_SPLITS.filter((split) => options.splits.includes(split) && bySplit(split).length > 0);
   const scores = Object.fromEntries(scored.map((split) => [split, scorePredictions(bySplit(split), categories)])) as Partial<Record<RiskSplit, SplitScore>>;
+  // Aggregates only (also for blind): micro P/R/F1 and FPR of the rules without the model.
+  const rulesOnlyScores = Object.fromEntries(
+    scored.map((split) => {
+      const s = scorePredictions(rulesOnlyPredictions.filter((p) => p.example.split === split), categories);
+      return [split, { micro: s.micro, falsePositiveRate: s.falsePositiveRate }];
+    }),
+  );
   const perLanguage = Object.fromEntries(
     ['zh', 'en'].map((lang) => [lang, Object.fromEntries(scored.map((split) => [split, scorePredictions(bySplit(split).filter((p) => p.example.lang === lang), categories).micro]))]),
   );
@@ -100,12 +124,21 @@ function main(): void {
     stress: stressLatency((text) => detector.classify(text)),
   };
 
-  console.log(`risk detector benchmark — rules ${relative(root, rulesPath)}, labelled set ${relative(root, LABELLED_PATH)}`);
-  for (const split of scored) printSplit(SPLIT_TITLES[split], scores[split]!);
+  console.log(`risk detector benchmark — rules ${relative(root, rulesPath)}, model ${modelPath === undefined ? 'off' : relative(root, modelPath)}, labelled set ${relative(root, LABELLED_PATH)}`);
+  for (const split of scored) {
+    printSplit(SPLIT_TITLES[split], scores[split]!);
+    const r = rulesOnlyScores[split]!;
+    if (model) console.log(`rules alone: micro P ${num(r.micro.precision)} R ${num(r.micro.recall)} F1 ${num(r.micro.f1)}; FPR ${r.falsePositiveRate.flagged}/${r.falsePositiveRate.riskFree} = ${pct(r.falsePositiveRate.rate)}`);
+  }
+  const cv = model?.info.crossValidation as { folds: number; messages: number; rulesOnly: CvScore; rulesPlusModel: CvScore; modelOnly: CvScore } | undefined;
+  if (cv) {
+    const line = (s: CvScore) => `P ${num(s.precision)} R ${num(s.recall)} F1 ${num(s.f1)} FPR ${pct(s.fpr)}`;
+    console.log(`\nmodel ${model!.info.trainedOn}; ${cv.folds}-fold CV of it (from training): rules alone ${line(cv.rulesOnly)} | rules + model ${line(cv.rulesPlusModel)} | model alone ${line(cv.modelOnly)}`);
+  }
   const notScored = options.splits.filter((s) => !scored.includes(s));
   if (notScored.length > 0) console.log(`\nnot scored (no examples): ${notScored.join(', ')}`);
   console.log(`\nmicro-F1 by language: ${Object.entries(perLanguage).map(([l, s]) => `${l} ${Object.entries(s).map(([split, m]) => `${split} ${num(m.f1)}`).join(' / ')}`).join('; ')}`);
-  console.log(`latency per message: p50 ${latency.p50Ms} ms, p95 ${latency.p95Ms} ms, max ${latency.maxMs} ms (${latency.samples} calls); rules load ${loadMs.toFixed(1)} ms`);
+  console.log(`latency per message: p50 ${latency.p50Ms} ms, p95 ${latency.p95Ms} ms, max ${latency.maxMs} ms (${latency.samples} calls); rules${model ? ' + model' : ''} load ${loadMs.toFixed(1)} ms`);
   console.log(`stress (${latency.stress.chars} chars): repeated threats ${latency.stress.repeatedMs} ms, no punctuation ${latency.stress.unpunctuatedMs} ms per message`);
   const meetsGoal = (s: SplitScore | undefined) => s !== undefined && s.micro.f1 >= 0.9 && s.falsePositiveRate.rate <= 0.03;
   const goal = Object.fromEntries(scored.filter((s) => s !== 'dev').map((s) => [s, meetsGoal(scores[s])]));
@@ -131,11 +164,14 @@ function main(): void {
       benchmark: 'risk',
       command: 'npm run bench:risk',
       rules: relative(root, rulesPath),
+      model: modelPath === undefined ? null : relative(root, modelPath),
       labelled: relative(root, LABELLED_PATH),
       blind: scored.includes('blind') ? relative(root, options.blindPath) : null,
       node: process.version,
       date: new Date().toISOString(),
       scores,
+      rulesOnly: rulesOnlyScores,
+      modelCrossValidation: cv ?? null,
       microF1ByLanguage: perLanguage,
       latency,
       rulesLoadMs: Number(loadMs.toFixed(1)),

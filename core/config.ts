@@ -101,6 +101,8 @@ export const configSchema = z
     // Hand-off threshold on the answer chain's confidence (0..1, knowledge/answer/chain.ts): below it the bot offers a
     // person instead of answering. Calibrated with `npm run bench:retrieval` on the demo knowledge base's dev questions.
     KNOWLEDGE_MIN_CONFIDENCE: z.preprocess((v) => (v === undefined || v === '' ? 0.65 : Number(v)), z.number().min(0).max(1)),
+    // Query-side synonym groups for knowledge search (knowledge/text/synonyms.ts); unset = config/synonyms.yaml, `off` = none.
+    SYNONYMS_FILE: optionalString,
 
     MicrosoftAppId: optionalString,
     MicrosoftAppPassword: optionalString,
@@ -149,6 +151,11 @@ export const configSchema = z
 
     SLACK_RISK_CHANNEL: z.string().default('kefu-risk'),
     RISK_RULES_PATH: optionalString,
+    // The learned model beside the rules (analysis/risk/model): it can add a category the rules missed, never remove one.
+    RISK_MODEL_ENABLED: bool(true),
+    RISK_MODEL_PATH: optionalString,
+    /** One probability threshold for every category; unset = the per-category thresholds cross-validated at training. */
+    RISK_MODEL_THRESHOLD: z.preprocess((v) => (v === undefined || v === '' ? undefined : Number(v)), z.number().min(0).max(1).optional()),
     RISK_ESCALATE_SEVERITY: riskSeverity('medium'),
     RISK_HOLD_SEVERITY: riskSeverity('high'),
     RISK_HANDOFF_QUEUE: z.string().regex(/^[a-z0-9_-]+$/, 'a queue name from HANDOFF_QUEUES').default('senior'),

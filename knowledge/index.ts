@@ -10,6 +10,7 @@ import { ingest, type IngestSummary } from './ingest/pipeline.js';
 import { isUnderRoot, sourceName } from './ingest/sources.js';
 import { HybridRetriever } from './store/hybrid-retriever.js';
 import { PgKnowledgeStore } from './store/pg-knowledge-store.js';
+import { configuredSynonyms } from './text/synonyms.js';
 
 export const DEMO_KNOWLEDGE_DIR = fileURLToPath(new URL('./demo', import.meta.url));
 /** Demo sources are named relative to the package root, whatever the working directory, so restarts match them. */
@@ -24,6 +25,7 @@ export type KnowledgeConfig = Pick<
   | 'LLM_MODEL'
   | 'LLM_TIMEOUT'
   | 'KNOWLEDGE_MIN_CONFIDENCE'
+  | 'SYNONYMS_FILE'
 >;
 
 export interface KnowledgeDeps {
@@ -36,10 +38,14 @@ export interface KnowledgeBase {
   retriever: HybridRetriever;
 }
 
-/** The store over the configured embedding provider, and its hybrid retriever. */
+/**
+ * The store over the configured embedding provider, and its hybrid retriever with the configured synonyms (an invalid
+ * synonyms file stops the start with the line to fix, as the routing table does).
+ */
 export async function openKnowledgeBase(config: KnowledgeConfig, deps: KnowledgeDeps): Promise<KnowledgeBase> {
+  const synonyms = await configuredSynonyms(config.SYNONYMS_FILE);
   const store = await PgKnowledgeStore.initialize(deps.db, createEmbeddingProvider(config), { logger: deps.logger });
-  return { store, retriever: new HybridRetriever({ store }) };
+  return { store, retriever: new HybridRetriever({ store, synonyms }) };
 }
 
 /** The answerer the platform runs with: the RAG chain over the knowledge base, with the model when configured. */

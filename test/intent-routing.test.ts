@@ -69,8 +69,12 @@ describe('intent routing in the conversation', () => {
     await postMessage(p.url, conv, { customerId: 'trader', text: '我想用旧手机换购新机，怎么估价？' });
     const reply = (await waitForReplies(p.url, conv, 1)).find((m) => m.role === 'bot');
     const route = table.routes.trade_in;
-    expect(route?.action === 'workflow' && route.reply?.zh).toBe(reply?.text);
-    expect(reply?.citations ?? []).toEqual([]);
+    // answerFirst: the knowledge base's trade-in article answers the valuation question, then the callback is confirmed.
+    expect(route).toMatchObject({ action: 'workflow', answerFirst: true });
+    const ack = route?.action === 'workflow' ? route.reply?.zh : undefined;
+    expect(ack && reply?.text.endsWith(ack)).toBe(true);
+    expect(reply?.text.length).toBeGreaterThan((ack ?? '').length + 10);
+    expect((reply?.citations as { title: string }[] | undefined)?.map((c) => c.title)).toEqual([expect.stringContaining('以旧换新')]);
 
     const lead = await eventually(async () => (await p.store.listLeads({ conversationKey: conversationKey('web', conv) }))[0]);
     expect(lead).toMatchObject({ kind: 'trade_in', customerId: expect.any(String), text: '我想用旧手机换购新机，怎么估价？', intent: 'trade_in', queue: 'general', language: 'zh' });

@@ -72,6 +72,14 @@ describe('ranking by document', () => {
     expect(ranked.every((h) => h.scores.document === 1)).toBe(true);
   });
 
+  it('when a tag is preferred, then its document moves up within reach of the weight but nothing is dropped', () => {
+    const hits = [hit('a1', 'a.md', 0.6), hit('b1', 'b.md', 0.55, { tags: ['intent:billing'] }), hit('c1', 'c.md', 0.9)];
+    const ranked = rankByDocument(hits, true, undefined, { tags: ['intent:billing'], weight: 0.1 });
+    expect(ranked.map((h) => h.id)).toEqual(['c1', 'b1', 'a1']);
+    // The preference orders; the evidence the answer's confidence is read from stays the retrieval's own.
+    expect(ranked.find((h) => h.id === 'b1')?.scores.document).toBeCloseTo(0.55, 10);
+  });
+
   it('when reordering is off, then the order is kept and only the evidence is filled in', () => {
     const ranked = rankByDocument([hit('a1', 'a.md', 0.5), hit('b1', 'b.md', 0.45), hit('b2', 'b.md', 0.4)], false);
     expect(ranked.map((h) => h.id)).toEqual(['a1', 'b1', 'b2']);

@@ -123,9 +123,15 @@ describe.each(DATABASES)('customer profiles on %s', (kind) => {
     await store.setConsent(from, { channel: '*', purpose: 'marketing', status: 'opted_out', source: 'customer' });
     await store.setConsent(into, { channel: '*', purpose: 'marketing', status: 'granted', source: 'crm' });
     await store.patchProfile(from, { addTags: ['teams-user'], timezone: 'Asia/Hong_Kong' });
+    const lead = await store.recordLead({
+      kind: 'trade_in', workflowId: 'tradeInLead:m1', conversationKey: teams.conversation.key, customerId: from, channel: 'teams',
+      messageId: 'm1', text: '旧手机能抵多少钱', language: 'zh', intent: 'trade_in', queue: 'general',
+    });
 
     const result = await store.mergeCustomers(from, into, { actor: 'test', reason: 'same person' });
-    expect(result.moved).toMatchObject({ channel_identities: 1, conversations: 1 });
+    expect(result.moved).toMatchObject({ channel_identities: 1, conversations: 1, leads: 1 });
+    // A specialist calling back must find the lead under the customer they look up.
+    expect((await store.getLead(lead.id))?.customerId).toBe(into);
     expect((await store.listIdentities(into)).map((i) => i.channel)).toEqual(['teams', 'web']);
     expect((await store.getConversation(teams.conversation.key))?.customerId).toBe(into);
     expect((await store.listConsents(into)).find((c) => c.purpose === 'marketing')?.status).toBe('opted_out');

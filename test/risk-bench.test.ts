@@ -34,6 +34,12 @@ describe('risk benchmark: the blind split', () => {
     expect(() => parseRiskBenchArgs(['--errors', 'blind'])).toThrow(UsageError);
   });
 
+  it('when --no-model or --model is given, then the benchmark runs the rules alone or that model file', () => {
+    expect(parseRiskBenchArgs(['--no-model']).model).toBe(false);
+    expect(parseRiskBenchArgs(['--model', 'm.json']).model).toBe('m.json');
+    expect(parseRiskBenchArgs([]).model).toBeUndefined();
+  });
+
   it('when --errors all is asked for, then only dev and holdout errors are listed', () => {
     expect(splitsToList(parseRiskBenchArgs(['--errors', 'all']).errors)).toEqual(['dev', 'holdout']);
   });

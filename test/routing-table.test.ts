@@ -130,10 +130,22 @@ describe('applying a route to a turn', () => {
     expect(handoff).toMatchObject({ text: '', intent: 'complaint', language: 'zh', route: { action: 'handoff', queue: 'senior' } });
     const reply = { zh: '已登记', en: 'Booked' };
     const workflow = await answerRouted(
-      { answerer, router: router({ action: 'workflow', intent: 'trade_in', confidence: 0.97, workflow: 'tradeInLead', queue: 'general', reply }) },
+      { answerer, router: router({ action: 'workflow', intent: 'trade_in', confidence: 0.97, workflow: 'tradeInLead', queue: 'general', reply, answerFirst: false }) },
       { text: 'trade in my phone' },
     );
     expect(workflow).toMatchObject({ text: 'Booked', citations: [], handoffSuggested: false, route: { action: 'workflow', workflow: 'tradeInLead', queue: 'general' } });
     expect(answerer.asked).toEqual([]);
+  });
+
+  it('when a workflow route answers first, then the answer precedes the acknowledgement, and without a good answer only the acknowledgement is sent', async () => {
+    const answerer = kb();
+    const reply = { zh: '已登记', en: 'Booked' };
+    const route = router({ action: 'workflow', intent: 'trade_in', confidence: 0.97, workflow: 'tradeInLead', queue: 'general', reply, answerFirst: true });
+    const answered = await answerRouted({ answerer, router: route }, { text: 'what is my old phone worth?' });
+    expect(answered).toMatchObject({ text: 'From the help centre [1]\n\nBooked', citations: [{ title: 'Bills' }], handoffSuggested: false, route: { action: 'workflow', workflow: 'tradeInLead' } });
+    expect(answerer.asked[0]?.intent).toBe('trade_in');
+    const unanswered = await answerRouted({ answerer, router: route }, { text: '??? trade in' });
+    // The booking still happens and is not an unanswered turn: the specialist answers on the call.
+    expect(unanswered).toMatchObject({ text: 'Booked', citations: [], handoffSuggested: false, route: { action: 'workflow' } });
   });
 });

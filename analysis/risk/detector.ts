@@ -5,11 +5,12 @@
  *
  * The rules stay in charge: the model can only add a category, never remove one, and it cannot add a category
  * whose rule hit the rules judged negated or informational ("我不会去投诉", "refund policy"), nor one whose
- * strongest n-grams sit in a negated or informational frame by the rules' own cues.
+ * strongest n-grams sit in a negated or informational frame by the rules' own cues, nor one that rests on a
+ * question in which no rule of the category matched at all.
  */
 import { normaliseText } from './normalise.js';
 import { findSpans, informationalSpansOf, judgeHit, SegmentIndex, type InformationalSpan, type IntentGate, type MessageSegments } from './matcher.js';
-import { displayTerm, termLanguage, termSpans } from './model/features.js';
+import { displayTerm, termCore, termLanguage, termSpans } from './model/features.js';
 import { RiskModelScorer, type RiskModel, type SparseVector } from './model/model.js';
 import type { CompiledCategory, RiskRules } from './rules.js';
 import { scoreSeverity, severityLevel } from './severity.js';
@@ -129,9 +130,34 @@ function learnedHits(
     if (!category || ruleCategories.includes(name) || probability < threshold) return;
     const veto = vetoOf(scorer, x, c, category, rules, normalisedText, segments, suppressed, informationalFor);
     if (veto) vetoed.push({ category: name, probability, ...veto });
-    else fired.push({ category: name, probability, terms: scorer.topContributions(x, c, EVIDENCE_TERMS) });
+    else fired.push({ category: name, probability, terms: evidenceTerms(scorer.topContributions(x, c, EVIDENCE_TERMS * 4)) });
   });
   return { probabilities, fired, vetoed };
+}
+
+const ENGLISH_QUESTION = /^\s*(how|what|when|where|which|who|whom|whose|why|do|does|did|can|could|is|are|was|were|will|would|should|shall|may|might|have|has|had)\b/;
+
+/** The sentence holding the model's strongest n-gram, when that sentence is a question. */
+function questionAround(scorer: RiskModelScorer, x: SparseVector, c: number, normalisedText: string, segments: MessageSegments): string | undefined {
+  const strongest = scorer.topContributions(x, c, 1)[0];
+  const span = strongest ? termSpans(strongest.term, normalisedText)[0] : undefined;
+  if (!span) return undefined;
+  const sentence = segments.sentences.segmentOf(span);
+  // Customers often leave the question mark off: an English sentence opening with a question word is a question too.
+  const asked = /^[?？]/.test(normalisedText.slice(sentence.end, sentence.end + 1)) || /[吗呢]\s*$/.test(sentence.text) || ENGLISH_QUESTION.test(sentence.text);
+  return asked ? sentence.text.trim().slice(0, 200) : undefined;
+}
+
+/** The strongest n-grams, skipping one that is part of (or contains) a stronger one already quoted ("~bac" after "back"). */
+function evidenceTerms(top: { term: string; contribution: number }[]): { term: string; contribution: number }[] {
+  const picked: { term: string; contribution: number }[] = [];
+  for (const t of top) {
+    const core = termCore(t.term);
+    if (picked.some((p) => termCore(p.term).includes(core) || core.includes(termCore(p.term)))) continue;
+    picked.push(t);
+    if (picked.length === EVIDENCE_TERMS) break;
+  }
+  return picked;
 }
 
 /**
@@ -139,8 +165,9 @@ function learnedHits(
  * as negated or informational decides it. Otherwise the model's strongest n-grams are located in the text and
  * judged like a rule hit (informational patterns of the category, negation cues of the n-gram's language): when
  * the n-grams carrying most of the score all sit in such frames ("我不打算走法律途径", "not going to take legal
- * action"), the hit is vetoed. An entity without intent words (no_intent) does not veto: finding threats the
- * rules' word lists do not know is what the model is for.
+ * action"), the hit is vetoed. A hit that rests on a question in which no rule of the category matched is vetoed
+ * too. An entity without intent words (no_intent) does not veto: finding threats the rules' word lists do not know
+ * is what the model is for.
  */
 function vetoOf(
   scorer: RiskModelScorer,
@@ -155,6 +182,12 @@ function vetoOf(
 ): { reason: 'negated' | 'informational'; by: string } | undefined {
   const judged = suppressed.find((s) => s.category === category.name && (s.reason === 'negated' || s.reason === 'informational'));
   if (judged) return { reason: judged.reason as 'negated' | 'informational', by: judged.by };
+  // A question with no rule pattern of the category at all is a policy or service question ("合约到期以后会自动续约吗？",
+  // "Does the refund go back to my original payment method?"): the model alone does not make it a threat.
+  if (!suppressed.some((s) => s.category === category.name)) {
+    const question = questionAround(scorer, x, c, normalisedText, segments);
+    if (question) return { reason: 'informational', by: question };
+  }
 
   const top = scorer.topContributions(x, c, VETO_TERMS);
   const total = top.reduce((sum, t) => sum + t.contribution, 0);

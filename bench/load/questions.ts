@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createRiskDetector } from '../../analysis/risk/detector.js';
-import { DEFAULT_RISK_RULES_PATH, loadRiskRules } from '../../analysis/risk/rules.js';
+import { loadRiskDetector } from '../../analysis/risk/load.js';
 import { parseQueues } from '../../bots/handoff/settings.js';
 import { loadConfig } from '../../core/config.js';
 import { parseLabelledCsv } from '../../knowledge/intent/csv.js';
@@ -32,7 +31,7 @@ function routedToPeople(): (text: string) => boolean {
  * harness checks that every message gets a bot reply.
  */
 export function loadQuestions(): string[] {
-  const detector = createRiskDetector(loadRiskRules(DEFAULT_RISK_RULES_PATH));
+  const detector = loadRiskDetector();
   const toPeople = routedToPeople();
   return readFileSync(FIXTURE, 'utf8')
     .split('\n')

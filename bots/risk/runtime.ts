@@ -1,6 +1,5 @@
 import type { WorkflowClient } from '@temporalio/client';
-import { createRiskDetector } from '../../analysis/risk/detector.js';
-import { DEFAULT_RISK_RULES_PATH, loadRiskRules } from '../../analysis/risk/rules.js';
+import { loadRiskDetector } from '../../analysis/risk/load.js';
 import type { RiskServices } from '../../activities/risk.js';
 import type { Config } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
@@ -14,7 +13,7 @@ import { createSlackAlertSink } from './slack-alert-sink.js';
 
 export type RiskConfig = Pick<
   Config,
-  | 'RISK_RULES_PATH' | 'RISK_ESCALATE_SEVERITY' | 'RISK_HOLD_SEVERITY' | 'RISK_HANDOFF_QUEUE' | 'RISK_ACK_LADDER' | 'RISK_ROLE_CONTACTS'
+  | 'RISK_RULES_PATH' | 'RISK_MODEL_ENABLED' | 'RISK_MODEL_PATH' | 'RISK_MODEL_THRESHOLD' | 'RISK_ESCALATE_SEVERITY' | 'RISK_HOLD_SEVERITY' | 'RISK_HANDOFF_QUEUE' | 'RISK_ACK_LADDER' | 'RISK_ROLE_CONTACTS'
   | 'RISK_ESCALATION_QUIET' | 'SLACK_BOT_TOKEN' | 'SLACK_API_URL' | 'SLACK_RISK_CHANNEL' | 'TEMPORAL_TASK_QUEUE' | 'HANDOFF_QUEUES' | 'AGENT_DESK'
 >;
 
@@ -40,11 +39,16 @@ export function riskAlertSinks(config: RiskConfig): RiskAlertSink[] {
 }
 
 /**
- * Everything risk detection needs at run time: the detector over the configured rules (a broken rules file stops
- * the start with its path), the policy, the alert sinks and the Temporal side (escalations, take-over).
+ * Everything risk detection needs at run time: the detector over the configured rules and learned model (a broken
+ * rules or model file stops the start with its path), the policy, the alert sinks and the Temporal side (escalations, take-over).
  */
 export function buildRiskServices(config: RiskConfig, deps: { store: Store; workflows: WorkflowClient; logger: Logger }): { services: RiskServices; escalations: RiskEscalationClient } {
-  const detector = createRiskDetector(loadRiskRules(config.RISK_RULES_PATH ?? DEFAULT_RISK_RULES_PATH));
+  const detector = loadRiskDetector({
+    rulesPath: config.RISK_RULES_PATH,
+    modelEnabled: config.RISK_MODEL_ENABLED,
+    modelPath: config.RISK_MODEL_PATH,
+    modelThreshold: config.RISK_MODEL_THRESHOLD,
+  });
   const queues = parseQueues({ HANDOFF_QUEUES: config.HANDOFF_QUEUES, SLACK_QUEUE_CHANNEL: '' }).map((q) => q.name);
   if (!queues.includes(config.RISK_HANDOFF_QUEUE)) {
     deps.logger.warn({ queue: config.RISK_HANDOFF_QUEUE, queues }, 'RISK_HANDOFF_QUEUE is not in HANDOFF_QUEUES: risky conversations go to the first queue');

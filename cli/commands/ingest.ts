@@ -8,6 +8,7 @@ import { createRagAnswerer } from '../../knowledge/answer/chain.js';
 import { createChatModel } from '../../knowledge/answer/llm.js';
 import { openKnowledgeBase, seedDemoKnowledge } from '../../knowledge/index.js';
 import { stderrLogger, type KnowledgeLogger } from '../../knowledge/log.js';
+import { loadRoutingIntentModel, routingDisabled } from '../../knowledge/routing/setup.js';
 import { ingest } from '../../knowledge/ingest/pipeline.js';
 import { createProgressReporter, formatSummary } from '../../knowledge/ingest/progress.js';
 import { EmbeddingModelMismatchError } from '../../knowledge/store/pg-knowledge-store.js';
@@ -70,7 +71,10 @@ export function register(program: Command): void {
           minConfidence: config.KNOWLEDGE_MIN_CONFIDENCE,
           logger,
         });
-        return answerer.answer({ text: question, language: opts.lang });
+        // The intent the platform's router would pass along (knowledge/routing): the answer ranks and trusts articles
+        // tagged with it, so the CLI shows what a customer would get.
+        const intent = routingDisabled(config) ? null : (await loadRoutingIntentModel(config, logger)).model.classify(question).intent;
+        return answerer.answer({ text: question, language: opts.lang, intent });
       });
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

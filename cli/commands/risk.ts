@@ -1,8 +1,10 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { createRiskDetector } from '../../analysis/risk/detector.js';
-import { DEFAULT_RISK_RULES_PATH, loadRiskRules, RiskRulesError, type RiskRules } from '../../analysis/risk/rules.js';
+import { loadRiskDetector } from '../../analysis/risk/load.js';
+import { RiskModelError } from '../../analysis/risk/model/model-file.js';
+import { trainRiskModelToFile } from '../../analysis/risk/model/run-training.js';
+import { RiskRulesError } from '../../analysis/risk/rules.js';
 import type { RiskDetector } from '../../analysis/risk/types.js';
 import { parseDuration } from '../../core/duration.js';
 import type { RiskFeedback } from '../../core/store/index.js';
@@ -10,12 +12,13 @@ import { UsageError } from '../errors.js';
 import { withStore } from '../with-store.js';
 
 /**
- * `kefu risk …`: the offline risk detector (config/risk-rules.yaml). `classify` is a filter —
+ * `kefu risk …`: the offline risk detector (config/risk-rules.yaml + the learned config/risk-model.json). `classify` is a filter —
  * JSON lines in, JSON lines out — so it can sit in a shell pipeline over exported conversations.
  */
 export function register(program: Command): void {
   const risk = program.command('risk').description('offline, explainable risk detection (config/risk-rules.yaml)');
   registerClassify(risk);
+  registerTrain(risk);
   registerFeedback(risk);
 }
 
@@ -33,6 +36,8 @@ const inputLineSchema = z.object({
 
 interface ClassifyOptions {
   rules?: string;
+  /** A model file, or false with --no-model (rules only). */
+  model: string | boolean;
   signals: boolean;
 }
 
@@ -41,9 +46,11 @@ function registerClassify(risk: Command): void {
     .command('classify')
     .description('read JSON lines {"text", "context"?} on stdin, write one {"text", "categories", "severity", "evidence"} line per input')
     .option('--rules <file>', 'risk rules YAML (default: config/risk-rules.yaml of this installation)')
+    .option('--model <file>', 'learned risk model (default: config/risk-model.json of this installation)')
+    .option('--no-model', 'rules only, without the learned model')
     .option('--signals', 'also output "signals" (normalised text, suppressed hits, severity breakdown)', false)
     .action(async (opts: ClassifyOptions) => {
-      const detector = createRiskDetector(loadRules(opts.rules ?? DEFAULT_RISK_RULES_PATH));
+      const detector = loadDetector(opts);
       const badLines = await classifyLines(detector, opts.signals);
       // Every good line was still answered; the exit code tells a script that some were not.
       if (badLines > 0) {
@@ -53,13 +60,39 @@ function registerClassify(risk: Command): void {
     });
 }
 
-function loadRules(path: string): RiskRules {
+function loadDetector(opts: ClassifyOptions): RiskDetector {
   try {
-    return loadRiskRules(path);
+    return loadRiskDetector({ rulesPath: opts.rules, modelEnabled: opts.model !== false, modelPath: typeof opts.model === 'string' ? opts.model : undefined });
   } catch (error) {
-    if (error instanceof RiskRulesError) throw new UsageError(error.message);
+    if (error instanceof RiskRulesError || error instanceof RiskModelError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+interface TrainOptions {
+  out?: string;
+  data?: string;
+  rules?: string;
+}
+
+/** `kefu risk train`: retrain config/risk-model.json from the dev split of the labelled set (deterministic). */
+function registerTrain(risk: Command): void {
+  risk
+    .command('train')
+    .description('train the learned risk model on the dev split of the labelled set and write config/risk-model.json')
+    .option('--out <file>', 'where to write the model (default: config/risk-model.json of this installation)')
+    .option('--data <file>', 'labelled JSONL; only its "dev" split is trained on (default: test/fixtures/risk/labelled.jsonl)')
+    .option('--rules <file>', 'risk rules YAML the model is combined with (default: config/risk-rules.yaml)')
+    .action((opts: TrainOptions) => {
+      let result;
+      try {
+        result = trainRiskModelToFile(opts);
+      } catch (error) {
+        if (error instanceof RiskRulesError) throw new UsageError(error.message);
+        throw error;
+      }
+      for (const line of result.lines) process.stdout.write(`${line}\n`);
+    });
 }
 
 async function classifyLines(detector: RiskDetector, withSignals: boolean): Promise<number> {

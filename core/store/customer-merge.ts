@@ -17,7 +17,7 @@ export class MergeError extends Error {
 }
 
 /** Tables whose rows simply follow the customer (no per-customer uniqueness to reconcile). */
-const FOLLOWING_TABLES = ['channel_identities', 'conversations', 'turn_outcomes', 'conversation_signals', 'outreach_sends', 'outreach_events'] as const;
+const FOLLOWING_TABLES = ['channel_identities', 'conversations', 'turn_outcomes', 'conversation_signals', 'outreach_sends', 'outreach_events', 'leads'] as const;
 
 /**
  * Folds customer `fromId` into `intoId` inside the caller's transaction: identities, conversations and history move,

@@ -7,6 +7,7 @@ import type { KnowledgeLogger } from '../log.js';
 import type { AnswerQuery, Answerer } from '../answerer.js';
 import type { HybridRetriever, RetrievedChunk } from '../store/hybrid-retriever.js';
 import { isTraditional, toTraditional } from '../text/chinese.js';
+import type { Expansion } from '../text/synonyms.js';
 import { citationFor, extractiveAnswer } from './extractive.js';
 import { generateAnswer } from './llm.js';
 import { HANDOFF_MESSAGE } from './messages.js';
@@ -25,6 +26,22 @@ const PASSAGE_FLOOR_SHARE = 0.6;
 /** Total time for model attempts: the answer activity has 60 s, and the fallback must fit in it too. */
 const DEFAULT_LLM_BUDGET_MS = 40_000;
 
+/**
+ * How a confident routed intent (the router passes one only above the intent model's threshold) counts as evidence.
+ * An article answers an intent when its front matter tags it `intent:<name>` (knowledge/demo; ops add the tag to
+ * their own articles). `rank` is added to such articles' document evidence when ordering (a preference, never a
+ * filter); `confidence` is the share of the remaining doubt (1 − confidence) the intent removes when the top passage
+ * is from such an article — two independent signals agreeing. Both chosen on the dev split of bench/retrieval.ts so
+ * that the wrong-answer rate does not rise (docs/BENCHMARKS.md, "retrieval").
+ */
+export interface IntentEvidence {
+  rank: number;
+  confidence: number;
+}
+export const DEFAULT_INTENT_EVIDENCE: IntentEvidence = { rank: 0.1, confidence: 0.2 };
+/** The tag that says an article answers `intent`. */
+export const intentTag = (intent: string): string => `intent:${intent.toLowerCase()}`;
+
 export interface RagAnswererOptions {
   retriever: HybridRetriever;
   /** Chat model; without one, answers are extractive. */
@@ -37,6 +54,8 @@ export interface RagAnswererOptions {
   llmBudgetMs?: number;
   /** Optional intent label for the result (the intent model lives in knowledge/intent/). */
   classifyIntent?: (text: string, language: Language) => Promise<string | null>;
+  /** Weight of an intent match; DEFAULT_INTENT_EVIDENCE unless a benchmark sweeps it. */
+  intentEvidence?: IntentEvidence;
   logger?: KnowledgeLogger;
 }
 
@@ -50,6 +69,8 @@ interface Prepared {
 interface Retrieved extends Prepared {
   passages: RetrievedChunk[];
   termWeights: Map<string, number>;
+  /** Synonyms the retriever expanded the question with. */
+  expansions: Expansion[];
   confidence: number;
   /** Passages are in the customer's language (else only a model can use them). */
   sameLanguage: boolean;
@@ -72,6 +93,13 @@ function topConfidence(passages: RetrievedChunk[]): number {
   return top ? Math.max(top.scores.document, top.scores.relevance) : 0;
 }
 
+/** `topConfidence`, raised when the top passage's article is tagged with the routed intent (see IntentEvidence). */
+function confidenceWithIntent(passages: RetrievedChunk[], tag: string | undefined, evidence: IntentEvidence): number {
+  const base = topConfidence(passages);
+  const top = passages[0];
+  return top && tag && top.metadata.tags.includes(tag) ? base + evidence.confidence * (1 - base) : base;
+}
+
 /**
  * The answer chain: prepare (language, script) → retrieve (hybrid, in the customer's language) → respond.
  * Respond hands off when no passage is good enough; otherwise it asks the model to answer from the passages with
@@ -80,6 +108,7 @@ function topConfidence(passages: RetrievedChunk[]): number {
  */
 export function createRagAnswerer(options: RagAnswererOptions): RagAnswerer {
   const minConfidence = options.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
+  const evidence = options.intentEvidence ?? DEFAULT_INTENT_EVIDENCE;
   const logger = options.logger;
 
   const prepare = RunnableLambda.from((query: AnswerQuery): Prepared => {
@@ -98,21 +127,31 @@ export function createRagAnswerer(options: RagAnswererOptions): RagAnswerer {
             return null;
           })
         : Promise.resolve(null);
-    const found = p.question ? await options.retriever.retrieve(p.question, { filter: { lang: p.language } }) : { chunks: [], termWeights: new Map<string, number>() };
+    // Intent routing runs first in the platform, so the intent is usually known here already and the wait is free.
+    const intent = await intentPromise;
+    const tag = intent ? intentTag(intent) : undefined;
+    const prefer = tag ? { tags: [tag], weight: evidence.rank } : undefined;
+    const found = p.question
+      ? await options.retriever.retrieve(p.question, { filter: { lang: p.language }, prefer })
+      : { chunks: [], termWeights: new Map<string, number>(), expansions: [] };
     let passages = found.chunks;
     let sameLanguage = true;
+    const confidenceOf = (chunks: RetrievedChunk[]) => confidenceWithIntent(chunks, tag, evidence);
     // Only a model can answer from passages in the other language (it replies in the customer's language).
-    if (options.llm && p.question && topConfidence(passages) < minConfidence) {
-      const any = await options.retriever.search(p.question);
-      if (topConfidence(any) > topConfidence(passages)) {
+    if (options.llm && p.question && confidenceOf(passages) < minConfidence) {
+      const any = await options.retriever.search(p.question, { prefer });
+      if (confidenceOf(any) > confidenceOf(passages)) {
         passages = any;
         sameLanguage = any.every((c) => c.metadata.lang === p.language);
       }
     }
-    const confidence = topConfidence(passages);
-    const floor = minConfidence * PASSAGE_FLOOR_SHARE;
+    const confidence = confidenceOf(passages);
+    // A passage far below the threshold only adds noise — unless it is as relevant as the first passage, which is
+    // kept anyway: an article whose every section matches equally (its title holds the question's words) must not
+    // be cut down to whichever section fusion happened to put first.
+    const floor = Math.min(minConfidence * PASSAGE_FLOOR_SHARE, passages[0]?.scores.relevance ?? 0);
     const useful = passages.filter((c, i) => i === 0 || c.scores.relevance >= floor).slice(0, MAX_PASSAGES);
-    return { ...p, passages: useful, termWeights: found.termWeights, confidence, sameLanguage, intent: await intentPromise };
+    return { ...p, passages: useful, termWeights: found.termWeights, expansions: found.expansions, confidence, sameLanguage, intent };
   }).withConfig({ runName: 'retrieve' });
 
   const finish = (r: Retrieved, text: string, citations: Citation[], handoff: boolean): AnswerResult => ({
@@ -125,7 +164,7 @@ export function createRagAnswerer(options: RagAnswererOptions): RagAnswerer {
   });
   const handOff = (r: Retrieved) => finish(r, HANDOFF_MESSAGE[r.language], [], true);
   const extractive = (r: Retrieved): AnswerResult => {
-    const answer = r.sameLanguage ? extractiveAnswer(r.question, r.passages, r.language, r.termWeights) : undefined;
+    const answer = r.sameLanguage ? extractiveAnswer(r.question, r.passages, r.language, r.termWeights, r.expansions) : undefined;
     return answer ? finish(r, answer.text, answer.citations, false) : handOff(r);
   };
 

@@ -3,6 +3,7 @@ import { looksLikeInstruction, stripInstructionLines } from '../safety.js';
 import type { RetrievedChunk } from '../store/hybrid-retriever.js';
 import { keywordTokens } from '../text/keywords.js';
 import { markdownToPlain, splitSentences } from '../text/sentences.js';
+import type { Expansion } from '../text/synonyms.js';
 import { EXTRACTIVE_LEAD } from './messages.js';
 
 export interface ExtractiveAnswer {
@@ -18,17 +19,36 @@ const SAME_PASSAGE_SHARE = 0.5;
 const OTHER_PASSAGE_SHARE = 0.85;
 
 /**
- * Question types whose answers have a recognisable shape: "how long" wants a duration, "how much" an amount.
- * A sentence of that shape gets a bonus, so the answer quotes "within 3 working days" rather than the topic sentence.
+ * Question types whose answers have a recognisable shape: "how long" wants a duration, "how much" an amount, "why" a
+ * cause, a yes/no question a statement that something is or is not so. A sentence of that shape gets a bonus, so the
+ * answer quotes "within 3 working days" rather than the topic sentence. `decisive` shapes (a duration, an amount, a
+ * cause) also halve the sentences without the shape: only such a sentence answers the question. A yes/no question is
+ * answered by a polar sentence — one that affirms or denies (不保本, 非存款, "is not guaranteed", "can only") — but
+ * polar words are common, so there the shape is a preference that coverage of the asked terms can outweigh.
  */
-const ANSWER_SHAPES: { question: RegExp; sentence: RegExp }[] = [
+const ANSWER_SHAPES: { question: RegExp; sentence: RegExp; decisive: boolean }[] = [
   {
     question: /多久|多长时间|多長時間|几天|幾天|什么时候|什麼時候|何时|何時|多快|how long|how soon|how quickly|how many days|\bwhen\b/i,
     sentence: /\d+\s*(个|個)?\s*(工作日|天|小时|小時|分钟|分鐘|周|週|个月|個月|年|working days?|business days?|days?|hours?|minutes?|weeks?|months?|years?)|当天|當天|次日|立即|same day|next day|immediately/i,
+    decisive: true,
   },
   {
     question: /多少钱|多少錢|费用|費用|收费|收費|价格|價格|要钱|要錢|免费|免費|多少|how much|cost|fee|price|charge|free/i,
     sentence: /[¥￥$]\s?\d|\d+\s*(元|块|塊|yuan|rmb)|免费|免費|不收|\bfree\b|no charge/i,
+    decisive: true,
+  },
+  {
+    // "why": a sentence naming a cause or a reason.
+    question: /为什么|為什麼|为何|為何|为啥|為啥|怎么会|怎麼會|什么原因|什麼原因|\bwhy\b|how come|what causes/i,
+    sentence: /因为|因為|由于|由於|原因|导致|導致|造成|引起|所致|\bbecause\b|\bdue to\b|\bcause[sd]?\b|\bcaused by\b|\breasons?\b|\bresult of\b|\bso you (?:may|might|will)\b/i,
+    decisive: true,
+  },
+  {
+    // Yes/no: 吗-questions and A-not-A forms (保本吗, 退不退, 能不能); English questions opening with an auxiliary,
+    // also after a lead-in ("…, can I return it?").
+    question: /[吗嗎麼][\s？?。!！]*$|是否|能否|可否|([\u4e00-\u9fff])[不没沒]\1|^\s*(?:is|are|was|were|can|could|do|does|did|will|would|should|may|must|has|have)\b|[,;]\s*(?:is|are|can|could|do|does|will|would|should|may)\s+(?:i|it|we|you|they|this|that|there)\b/i,
+    sentence: /[不非无無未没沒免须須仅僅只]|可以|可能|\b(?:not|no|never|cannot|only|free|must|may|guaranteed?)\b|n't\b/i,
+    decisive: false,
   },
 ];
 const SHAPE_BONUS = 0.25;
@@ -83,13 +103,19 @@ export function extractiveAnswer(
   passages: RetrievedChunk[],
   language: Language,
   termWeights: Map<string, number> = new Map(),
+  expansions: readonly Expansion[] = [],
 ): ExtractiveAnswer | undefined {
   const terms = [...new Set(keywordTokens(question))];
   const weight = (t: string) => termWeights.get(t) ?? lengthWeight(t);
   const total = terms.reduce((s, t) => s + weight(t), 0) || 1;
+  // A sentence using a synonym the retriever expanded the question with ("修复" for "修好") covers that term at the
+  // synonym's weight, as in the ranking: the answer is looked for in the words the article uses.
+  const synonymsOf = new Map<string, Expansion[]>();
+  for (const e of expansions) synonymsOf.set(e.source, [...(synonymsOf.get(e.source) ?? []), e]);
   const share = (text: string) => {
     const present = new Set(keywordTokens(text));
-    return terms.reduce((s, t) => s + (present.has(t) ? weight(t) : 0), 0) / total;
+    const credit = (t: string) => (present.has(t) ? 1 : Math.max(0, ...(synonymsOf.get(t) ?? []).filter((e) => present.has(e.term)).map((e) => e.weight)));
+    return terms.reduce((s, t) => s + credit(t) * weight(t), 0) / total;
   };
 
   const top = passages[0];
@@ -122,8 +148,9 @@ export function extractiveAnswer(
   });
   // A question asking for a duration or an amount is answered by a sentence stating one when the document has it,
   // not by its topic sentence ("This article explains … how long it takes").
-  if (shapes.length > 0 && candidates.some((c) => c.shaped && c.score > 0)) {
-    for (const c of candidates) if (!c.shaped) c.score *= UNSHAPED_SHARE;
+  const decisive = shapes.filter((s) => s.decisive);
+  if (decisive.length > 0 && candidates.some((c) => decisive.some((s) => s.sentence.test(c.text)) && c.score > 0)) {
+    for (const c of candidates) if (!decisive.some((s) => s.sentence.test(c.text))) c.score *= UNSHAPED_SHARE;
   }
   if (candidates.length === 0) return undefined;
 

@@ -29,12 +29,8 @@ function fnv1a(text: string, seed: number): number {
   return h;
 }
 
-function features(text: string): Map<string, number> {
-  const weights = new Map<string, number>();
-  const add = (feature: string, weight: number) => weights.set(feature, (weights.get(feature) ?? 0) + weight);
-  // Weights accumulate term frequency first; the log is applied once all occurrences are counted.
-  for (const token of keywordTokens(text)) add(`w:${token}`, WORD_WEIGHT);
-  const normalised = stripQuestionWords(toSimplified(text.normalize('NFKC')).toLowerCase());
+/** Character n-gram features of normalised text: bigrams inside Chinese runs, trigrams inside English words. */
+function addCharFeatures(normalised: string, add: (feature: string, weight: number) => void): void {
   for (const run of normalised.match(/[\u3400-\u9fff]+/g) ?? []) {
     for (let i = 0; i + 1 < run.length; i++) add(`b:${run.slice(i, i + 2)}`, CJK_BIGRAM_WEIGHT);
   }
@@ -42,17 +38,44 @@ function features(text: string): Map<string, number> {
     const padded = `#${word}#`;
     for (let i = 0; i + 2 < padded.length; i++) add(`t:${padded.slice(i, i + 3)}`, LATIN_TRIGRAM_WEIGHT);
   }
+}
+
+function features(text: string): Map<string, number> {
+  const weights = new Map<string, number>();
+  const add = (feature: string, weight: number) => weights.set(feature, (weights.get(feature) ?? 0) + weight);
+  // Weights accumulate term frequency first; the log is applied once all occurrences are counted.
+  for (const token of keywordTokens(text)) add(`w:${token}`, WORD_WEIGHT);
+  addCharFeatures(stripQuestionWords(toSimplified(text.normalize('NFKC')).toLowerCase()), add);
   return weights;
 }
 
-export function hashingVector(text: string, dimensions = HASHING_DIMENSIONS): number[] {
+/** A search token's own features (it is already normalised and stemmed): the word and its character n-grams. */
+function tokenFeatures(token: string): Map<string, number> {
+  const weights = new Map<string, number>([[`w:${token}`, WORD_WEIGHT]]);
+  addCharFeatures(token, (feature, weight) => weights.set(feature, (weights.get(feature) ?? 0) + weight));
+  return weights;
+}
+
+const unitOf = (feature: string) => (feature.startsWith('w:') ? WORD_WEIGHT : feature.startsWith('b:') ? CJK_BIGRAM_WEIGHT : LATIN_TRIGRAM_WEIGHT);
+/** Sublinear term weight of a feature from its accumulated weight. */
+const featureValue = (feature: string, total: number) => unitOf(feature) * (1 + Math.log(total / unitOf(feature)));
+
+/**
+ * The vector of `text`; `expansions` (query-side synonyms, text/synonyms.ts) add each token's features scaled by its
+ * weight, so the query also points towards passages using the synonym. Documents are embedded without expansions:
+ * the stored vectors do not depend on the synonyms file.
+ */
+export function hashingVector(text: string, dimensions = HASHING_DIMENSIONS, expansions: readonly { term: string; weight: number }[] = []): number[] {
+  const values = new Map<string, number>();
+  for (const [feature, total] of features(text)) values.set(feature, featureValue(feature, total));
+  for (const e of expansions) {
+    for (const [feature, total] of tokenFeatures(e.term)) values.set(feature, (values.get(feature) ?? 0) + e.weight * featureValue(feature, total));
+  }
   const vector = new Float64Array(dimensions);
-  for (const [feature, total] of features(text)) {
-    const unit = feature.startsWith('w:') ? WORD_WEIGHT : feature.startsWith('b:') ? CJK_BIGRAM_WEIGHT : LATIN_TRIGRAM_WEIGHT;
-    const tf = total / unit;
+  for (const [feature, value] of values) {
     const h = fnv1a(feature, 2166136261);
     const sign = (fnv1a(feature, 0x9747b28c) & 1) === 0 ? 1 : -1;
-    vector[h % dimensions] = (vector[h % dimensions] ?? 0) + sign * unit * (1 + Math.log(tf));
+    vector[h % dimensions] = (vector[h % dimensions] ?? 0) + sign * value;
   }
   let norm = 0;
   for (const v of vector) norm += v * v;
@@ -74,5 +97,10 @@ export class HashingEmbeddings extends Embeddings {
 
   async embedQuery(document: string): Promise<number[]> {
     return hashingVector(document, this.dimensions);
+  }
+
+  /** `embedQuery` with synonym expansions at their weights (see `hashingVector`). */
+  async embedExpandedQuery(document: string, expansions: readonly { term: string; weight: number }[]): Promise<number[]> {
+    return hashingVector(document, this.dimensions, expansions);
   }
 }

@@ -11,7 +11,7 @@ export type RouteDecision = { intent: string | null; confidence: number } & (
   | { action: 'answer' }
   | { action: 'clarify'; prompt: Bilingual }
   | { action: 'handoff'; queue: string }
-  | { action: 'workflow'; workflow: string; queue: string; reply: Bilingual }
+  | { action: 'workflow'; workflow: string; queue: string; reply: Bilingual; answerFirst: boolean }
   | { action: 'fallback'; prompt: Bilingual }
 );
 
@@ -42,7 +42,7 @@ export function createIntentRouter(opts: { model: IntentModel; table: RoutingTab
         case 'handoff':
           return { ...base, action: 'handoff', queue: route.queue };
         case 'workflow':
-          return { ...base, action: 'workflow', workflow: route.workflow, queue: route.queue ?? opts.defaultQueue, reply: route.reply ?? DEFAULT_WORKFLOW_REPLY };
+          return { ...base, action: 'workflow', workflow: route.workflow, queue: route.queue ?? opts.defaultQueue, reply: route.reply ?? DEFAULT_WORKFLOW_REPLY, answerFirst: route.answerFirst ?? false };
         default: {
           const unknown: never = route;
           throw new Error(`unknown route ${JSON.stringify(unknown)}`);

@@ -13,6 +13,22 @@ export type RoutingConfig = Pick<Config, 'ROUTING_FILE' | 'INTENT_DATA_FILE' | '
 export const routingDisabled = (config: Pick<Config, 'ROUTING_FILE'>) => config.ROUTING_FILE?.trim().toLowerCase() === 'off';
 
 /**
+ * The intent model routing classifies with, at the configured threshold: the prebuilt file, or trained from the
+ * examples (cached under the data folder). `kefu ask` uses it too, so the CLI answers with the intent the platform
+ * would pass to the answerer.
+ */
+export async function loadRoutingIntentModel(config: RoutingConfig, logger?: KnowledgeLogger) {
+  const startup = await loadStartupIntentModel({
+    modelFile: config.INTENT_MODEL_FILE,
+    dataFile: config.INTENT_DATA_FILE ?? DEFAULT_INTENT_DATA_FILE,
+    cacheDir: config.KEFU_DATA_DIR.startsWith('memory://') ? undefined : dataPath(config, 'intent'),
+    logger,
+  });
+  const model = config.INTENT_THRESHOLD === undefined ? startup.model : startup.model.withThreshold(config.INTENT_THRESHOLD);
+  return { startup, model };
+}
+
+/**
  * The intent router the answer activity uses, or undefined when routing is off (`ROUTING_FILE=off`). Everything is
  * checked before the platform starts: the model loads or trains, and the routing table names only intents the
  * model knows (an error: a misspelt `complaints:` route would otherwise let the bot answer complaints), queues of
@@ -25,13 +41,7 @@ export async function loadIntentRouting(
 ): Promise<IntentRouter | undefined> {
   if (routingDisabled(config)) return undefined;
   const routingFile = config.ROUTING_FILE ?? DEFAULT_ROUTING_FILE;
-  const startup = await loadStartupIntentModel({
-    modelFile: config.INTENT_MODEL_FILE,
-    dataFile: config.INTENT_DATA_FILE ?? DEFAULT_INTENT_DATA_FILE,
-    cacheDir: config.KEFU_DATA_DIR.startsWith('memory://') ? undefined : dataPath(config, 'intent'),
-    logger: deps.logger,
-  });
-  const model = config.INTENT_THRESHOLD === undefined ? startup.model : startup.model.withThreshold(config.INTENT_THRESHOLD);
+  const { startup, model } = await loadRoutingIntentModel(config, deps.logger);
   const intents = model.classes.filter((c) => c !== OUT_OF_SCOPE_CLASS);
   const table = await loadRoutingTable(routingFile, { queues: deps.queues, workflows: deps.workflows, intents });
   const unrouted = intents.filter((i) => !Object.hasOwn(table.routes, i));

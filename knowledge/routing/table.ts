@@ -27,6 +27,11 @@ const workflowRoute = z.strictObject({
   queue: name.optional(),
   /** What the customer is told once the workflow has started; a generic acknowledgement when absent. */
   reply: bilingual.optional(),
+  /**
+   * Also answer the message from the knowledge base, before the acknowledgement: "旧手机能抵多少钱" deserves the
+   * price rules now as well as the specialist's call later.
+   */
+  answerFirst: z.boolean().optional(),
 });
 
 const routeSchema = z.discriminatedUnion('action', [answerRoute, clarifyRoute, handoffRoute, workflowRoute], {

@@ -1,3 +1,4 @@
+import type { Expansion } from '../text/synonyms.js';
 import type { ChunkHit, RetrievalScores } from './types.js';
 
 /** Standard RRF constant: damps the head of each list so one retriever's first place does not decide alone. */
@@ -57,16 +58,59 @@ export function termGroups(queryTerms: string[]): string[][] {
   return [...groups.values()];
 }
 
-function bm25(groups: string[][], tokens: string[], avgLength: number, stats: TermStats): number {
+/**
+ * A concept's members: a bare string is a term of the question (weight 1); a weighted term is a synonym the query
+ * was expanded with (text/synonyms.ts), credited at its weight.
+ */
+export type GroupMember = string | { term: string; weight: number };
+export type TermGroup = readonly GroupMember[];
+
+/** `termGroups`, each concept joined by the synonyms expanded from one of its terms. */
+export function conceptGroups(queryTerms: string[], expansions: readonly Expansion[] = []): TermGroup[] {
+  const groups: GroupMember[][] = termGroups(queryTerms);
+  for (const e of expansions) {
+    const owner = groups.find((g) => g.includes(e.source));
+    if (owner) owner.push({ term: e.term, weight: e.weight });
+    else groups.push([{ term: e.term, weight: e.weight }]);
+  }
+  return groups;
+}
+
+const termOf = (m: GroupMember) => (typeof m === 'string' ? m : m.term);
+
+/**
+ * The IDF a group's members are credited with. The customer's own terms count their IDF, as without synonyms; the
+ * concept weighs its rarest own term. A synonym counts `weight` × its IDF, capped at the concept's, so a rare synonym
+ * never outweighs the word the customer used. When none of the customer's words occurs in the knowledge base but a
+ * synonym does, the concept is known under that synonym and weighs the synonyms' IDF: a word unseen in the index
+ * would otherwise keep the question's coverage low (the off-topic signal) although the topic is there.
+ */
+function groupIdf(group: TermGroup, stats: TermStats): { concept: number; credit: Map<string, number> } {
+  const own = group.filter((m): m is string => typeof m === 'string');
+  const synonyms = group.filter((m): m is { term: string; weight: number } => typeof m !== 'string');
+  const seenSynonyms = synonyms.filter((m) => (stats.df.get(m.term) ?? 0) > 0);
+  const ownSeen = own.some((t) => (stats.df.get(t) ?? 0) > 0);
+  const concept = own.length > 0 && (ownSeen || seenSynonyms.length === 0)
+    ? Math.max(...own.map((t) => idf(t, stats)))
+    : Math.max(0, ...seenSynonyms.map((m) => idf(m.term, stats)));
+  const credit = new Map<string, number>();
+  for (const t of own) credit.set(t, idf(t, stats));
+  for (const m of synonyms) credit.set(m.term, Math.max(credit.get(m.term) ?? 0, m.weight * Math.min(idf(m.term, stats), concept)));
+  return { concept, credit };
+}
+
+function bm25(groups: readonly TermGroup[], tokens: string[], avgLength: number, stats: TermStats): number {
   const tf = new Map<string, number>();
   for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
   const norm = BM25_K1 * (1 - BM25_B + (BM25_B * tokens.length) / Math.max(avgLength, 1));
   let score = 0;
   for (const group of groups) {
+    const { credit } = groupIdf(group, stats);
     let best = 0;
-    for (const term of group) {
+    for (const member of group) {
+      const term = termOf(member);
       const f = tf.get(term) ?? 0;
-      if (f > 0) best = Math.max(best, (idf(term, stats) * f * (BM25_K1 + 1)) / (f + norm));
+      if (f > 0) best = Math.max(best, ((credit.get(term) ?? 0) * f * (BM25_K1 + 1)) / (f + norm));
     }
     score += best;
   }
@@ -75,15 +119,16 @@ function bm25(groups: string[][], tokens: string[], avgLength: number, stats: Te
 
 /**
  * IDF mass of the query's concepts found in the chunk, and its share of the query's total (1: every concept). A group
- * weighs its rarest member's IDF and is credited with its best member found.
+ * weighs its rarest member's IDF and is credited with its best member found (a synonym at its weight, `groupIdf`).
  */
-export function coverage(groups: string[][], tokens: string[], stats: TermStats): { share: number; matched: number } {
+export function coverage(groups: readonly TermGroup[], tokens: string[], stats: TermStats): { share: number; matched: number } {
   const present = new Set(tokens);
   let hit = 0;
   let all = 0;
   for (const group of groups) {
-    all += Math.max(...group.map((t) => idf(t, stats)));
-    hit += Math.max(0, ...group.filter((t) => present.has(t)).map((t) => idf(t, stats)));
+    const { concept, credit } = groupIdf(group, stats);
+    all += concept;
+    hit += Math.max(0, ...group.map(termOf).filter((t) => present.has(t)).map((t) => credit.get(t) ?? 0));
   }
   return { share: all > 0 ? hit / all : 0, matched: hit };
 }
@@ -107,7 +152,8 @@ export type RetrievalMode = 'hybrid' | 'vector' | 'keyword';
 /**
  * Scores every candidate both ways (cosine similarity from the database, BM25 and coverage from its tokens), ranks
  * the union by each, and fuses the two rankings by reciprocal rank, the vector ranking weighted by `vectorWeight`.
- * `mode` keeps one ranking only (benchmarks).
+ * `expansions` (synonyms of query terms) count in BM25 and coverage at their weight. `mode` keeps one ranking only
+ * (benchmarks).
  */
 export function fuse(
   vectorHits: ChunkHit[],
@@ -117,8 +163,9 @@ export function fuse(
   scale: SimilarityScale,
   mode: RetrievalMode = 'hybrid',
   vectorWeight = 1,
+  expansions: readonly Expansion[] = [],
 ): ScoredHit[] {
-  const groups = termGroups(queryTerms);
+  const groups = conceptGroups(queryTerms, expansions);
   const byId = new Map<string, ChunkHit>();
   for (const h of mode === 'keyword' ? keywordHits : mode === 'vector' ? vectorHits : [...vectorHits, ...keywordHits]) {
     const seen = byId.get(h.id);
@@ -172,6 +219,21 @@ function documentKey(hit: ScoredHit): string {
 }
 
 /**
+ * Documents to favour, not to filter on: chunks carrying any of `tags` have `weight` added to their document's
+ * evidence when documents are ordered. The answer chain passes the routed intent's tag (`intent:<name>`, set in the
+ * articles' front matter), so a question the intent model recognised as billing ranks the billing articles first when
+ * the words alone leave it close, while a strong lexical match elsewhere still wins.
+ */
+export interface PreferTags {
+  tags: readonly string[];
+  weight: number;
+}
+
+function hasAnyTag(hit: ScoredHit, tags: readonly string[]): boolean {
+  return tags.some((t) => hit.metadata.tags.includes(t));
+}
+
+/**
  * Re-orders fused chunks by the evidence for their document: an article several of whose chunks match the question
  * is more likely its topic than one with a single chunk that happens to share more words (CombSUM-style, damped so a
  * long article with many weak matches does not simply win on volume). A document scores its best chunk's relevance
@@ -179,9 +241,10 @@ function documentKey(hit: ScoredHit): string {
  * Documents are ordered by that evidence; within a document, and below the depth, chunks keep their fused order.
  * On the dev questions of bench/retrieval.ts it raised hybrid R@1 from 0.612 to 0.716; counting each matched word
  * once per document instead (coverage over the union of its chunks' words) reached only 0.655.
- * `reorder: false` only fills in `scores.document` (single-index benchmark modes keep their own ranking).
+ * `reorder: false` only fills in `scores.document` (single-index benchmark modes keep their own ranking); `prefer`
+ * favours documents with given tags (see `PreferTags`).
  */
-export function rankByDocument(hits: ScoredHit[], reorder = true, depth = DOCUMENT_DEPTH): ScoredHit[] {
+export function rankByDocument(hits: ScoredHit[], reorder = true, depth = DOCUMENT_DEPTH, prefer?: PreferTags): ScoredHit[] {
   const evidence = new Map<string, { best: number; sum: number }>();
   for (const h of hits.slice(0, depth)) {
     const key = documentKey(h);
@@ -195,8 +258,11 @@ export function rankByDocument(hits: ScoredHit[], reorder = true, depth = DOCUME
   const scored = hits.map((h) => ({ ...h, scores: { ...h.scores, document: scoreOf(h) } }));
   if (!reorder) return scored;
   const inTop = (i: number) => (i < depth ? 1 : 0);
+  // The preference only orders documents; `scores.document` stays the retrieval evidence alone (the answer chain
+  // decides itself how much an intent match adds to its confidence).
+  const bonus = (h: ScoredHit) => (prefer && hasAnyTag(h, prefer.tags) ? prefer.weight : 0);
   return scored
-    .map((h, i) => ({ h, i }))
-    .sort((a, b) => inTop(b.i) - inTop(a.i) || b.h.scores.document - a.h.scores.document || a.i - b.i)
+    .map((h, i) => ({ h, i, key: h.scores.document + bonus(h) }))
+    .sort((a, b) => inTop(b.i) - inTop(a.i) || b.key - a.key || a.i - b.i)
     .map(({ h }) => h);
 }

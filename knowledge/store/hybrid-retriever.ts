@@ -1,8 +1,10 @@
 import { Document } from '@langchain/core/documents';
 import { BaseRetriever, type BaseRetrieverInput } from '@langchain/core/retrievers';
+import { HashingEmbeddings } from '../embeddings/hashing.js';
 import { keywordTokens } from '../text/keywords.js';
+import type { Expansion, SynonymTable } from '../text/synonyms.js';
 import { toSimplified } from '../text/chinese.js';
-import { fuse, idf, LOCAL_SIMILARITY_SCALE, rankByDocument, REMOTE_SIMILARITY_SCALE, type RetrievalMode, type SimilarityScale, type TermStats } from './fusion.js';
+import { fuse, idf, LOCAL_SIMILARITY_SCALE, rankByDocument, REMOTE_SIMILARITY_SCALE, type PreferTags, type RetrievalMode, type SimilarityScale, type TermStats } from './fusion.js';
 import type { PgKnowledgeStore } from './pg-knowledge-store.js';
 import type { ChunkFilter, ChunkMetadata, RetrievalScores } from './types.js';
 
@@ -17,6 +19,8 @@ export interface SearchOptions {
   k?: number;
   filter?: ChunkFilter;
   mode?: RetrievalMode;
+  /** Favour documents carrying these tags when ordering (fusion.ts, `PreferTags`); never excludes anything. */
+  prefer?: PreferTags;
 }
 
 export interface HybridRetrieverInput extends BaseRetrieverInput {
@@ -30,6 +34,8 @@ export interface HybridRetrieverInput extends BaseRetrieverInput {
   similarityScale?: SimilarityScale;
   /** Weight of the vector ranking in the fusion (the keyword ranking weighs 1). */
   vectorWeight?: number;
+  /** Query-side synonym expansion (config/synonyms.yaml); none without. */
+  synonyms?: SynonymTable;
 }
 
 const LOCAL_VECTOR_WEIGHT = 0.5;
@@ -69,6 +75,7 @@ export class HybridRetriever extends BaseRetriever {
   readonly mode: RetrievalMode;
   readonly similarityScale: SimilarityScale;
   readonly vectorWeight: number;
+  readonly synonyms?: SynonymTable;
 
   constructor(fields: HybridRetrieverInput) {
     super(fields);
@@ -82,6 +89,7 @@ export class HybridRetriever extends BaseRetriever {
     // The local featuriser is lexical too, only noisier than BM25: it breaks ties rather than leading (measured in
     // bench/retrieval.ts). A semantic model finds paraphrases keywords miss and gets an equal say.
     this.vectorWeight = fields.vectorWeight ?? (local ? LOCAL_VECTOR_WEIGHT : 1);
+    this.synonyms = fields.synonyms;
   }
 
   /** Typed results with their scores; `options` override the retriever's defaults for one query. */
@@ -89,29 +97,46 @@ export class HybridRetriever extends BaseRetriever {
     return (await this.retrieve(query, options)).chunks;
   }
 
-  /** `search`, plus the IDF of each query term (the extractive answer weighs sentences with them). */
-  async retrieve(query: string, options: SearchOptions = {}): Promise<{ chunks: RetrievedChunk[]; termWeights: Map<string, number> }> {
+  /**
+   * `search`, plus the IDF of each query term (the extractive answer weighs sentences with them) and the synonyms the
+   * query was expanded with (the extractive answer credits them like the retriever does).
+   */
+  async retrieve(
+    query: string,
+    options: SearchOptions = {},
+  ): Promise<{ chunks: RetrievedChunk[]; termWeights: Map<string, number>; expansions: Expansion[] }> {
     const k = options.k ?? this.k;
     const filter = options.filter ?? this.filter;
     const mode = options.mode ?? this.mode;
     const normalised = toSimplified(query);
     const terms = keywordTokens(normalised);
+    const expansions = this.synonyms?.expand(terms, filter?.lang) ?? [];
+    const expanded = [...terms, ...expansions.map((e) => e.term)];
     const useVectors = mode !== 'keyword' && this.store.vectorSearchReady;
     const [queryVector, stats] = await Promise.all([
-      this.store.vectorSearchReady ? this.store.embeddings.embedQuery(normalised) : Promise.resolve(undefined),
-      this.store.termStats(terms),
+      this.store.vectorSearchReady ? this.embedQuery(normalised, expansions) : Promise.resolve(undefined),
+      this.store.termStats(expanded),
     ]);
-    const selective = candidateTerms(terms, stats);
+    const selective = candidateTerms(expanded, stats);
     const [vectorHits, keywordHits] = await Promise.all([
       useVectors && queryVector ? this.store.vectorSearch(queryVector, this.fetchK, filter) : Promise.resolve([]),
       mode !== 'vector' ? this.store.keywordSearch(selective, this.fetchK, filter, queryVector) : Promise.resolve([]),
     ]);
-    const fused = fuse(vectorHits, keywordHits, terms, stats, this.similarityScale, mode, this.vectorWeight);
+    const fused = fuse(vectorHits, keywordHits, terms, stats, this.similarityScale, mode, this.vectorWeight, expansions);
     // Single-index modes (benchmarks) show that index's own ranking.
-    const chunks = rankByDocument(fused, mode === 'hybrid')
+    const chunks = rankByDocument(fused, mode === 'hybrid', undefined, options.prefer)
       .slice(0, k)
       .map((h) => ({ id: h.id, content: h.content, metadata: h.metadata, scores: h.scores }));
-    return { chunks, termWeights: new Map(terms.map((t) => [t, idf(t, stats)])) };
+    return { chunks, termWeights: new Map(terms.map((t) => [t, idf(t, stats)])), expansions };
+  }
+
+  /**
+   * The query vector. The local featuriser is lexical, so synonyms are added to it as to the keyword query; a
+   * semantic model already places 坏了 near 故障, and its query is the customer's text alone.
+   */
+  private embedQuery(text: string, expansions: readonly Expansion[]): Promise<number[]> {
+    const embeddings = this.store.embeddings;
+    return expansions.length > 0 && embeddings instanceof HashingEmbeddings ? embeddings.embedExpandedQuery(text, expansions) : embeddings.embedQuery(text);
   }
 
   override async _getRelevantDocuments(query: string): Promise<Document[]> {

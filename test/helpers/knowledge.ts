@@ -8,6 +8,7 @@ import { createEmbeddingProvider, type EmbeddingProvider } from '../../knowledge
 import { HybridRetriever } from '../../knowledge/store/hybrid-retriever.js';
 import { PgKnowledgeStore } from '../../knowledge/store/pg-knowledge-store.js';
 import type { KnowledgeLogger } from '../../knowledge/log.js';
+import { loadSynonyms } from '../../knowledge/text/synonyms.js';
 
 export type DbKind = 'pglite' | 'postgres';
 
@@ -46,8 +47,11 @@ export function recordingLogger(): KnowledgeLogger & { warnings: string[] } {
   return { warnings, warn: (_o, msg) => void warnings.push(msg), info: () => undefined };
 }
 
-/** Store and retriever with the deterministic local embeddings unless a provider is given. */
+/**
+ * Store and retriever with the deterministic local embeddings unless a provider is given, and the shipped synonyms
+ * (config/synonyms.yaml), as the platform runs by default.
+ */
 export async function openTestKnowledge(db: Db, provider: EmbeddingProvider = createEmbeddingProvider(loadConfig({})), logger?: KnowledgeLogger) {
   const store = await PgKnowledgeStore.initialize(db, provider, { logger });
-  return { store, retriever: new HybridRetriever({ store }) };
+  return { store, retriever: new HybridRetriever({ store, synonyms: await loadSynonyms() }) };
 }

@@ -50,10 +50,18 @@ export function extractTerms(normalisedText: string): Map<string, number> {
   return counts;
 }
 
-/** How a feature reads in evidence: character grams of words show their word edges as "·" ("~ ref" → "·ref"). */
+/**
+ * How a feature reads in evidence: a character gram of a word keeps its "~" and shows word edges as "·"
+ * ("~ ref" → "~·ref"), so it is not mistaken for a word.
+ */
 export function displayTerm(term: string): string {
   if (!term.startsWith(CHAR_GRAM_PREFIX)) return term;
-  return term.slice(CHAR_GRAM_PREFIX.length).replace(/ /g, '·');
+  return `${CHAR_GRAM_PREFIX}${term.slice(CHAR_GRAM_PREFIX.length).replace(/ /g, '·')}`;
+}
+
+/** The letters a feature covers, for telling that one feature is part of another ("~bac" of "back"). */
+export function termCore(term: string): string {
+  return (term.startsWith(CHAR_GRAM_PREFIX) ? term.slice(CHAR_GRAM_PREFIX.length) : term).trim();
 }
 
 /** The rules' language of a feature: negation cues are per language. */
