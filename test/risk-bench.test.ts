@@ -1,24 +1,16 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess, type KefuRun } from './helpers/kefu-cli.js';
 import { loadExamples, parseRiskBenchArgs, splitsToList, UsageError } from '../bench/risk-sets.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Runs the real benchmark script (`node --import tsx bench/risk.ts …`). */
-function runBench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/risk.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+function runBench(args: string[]): Promise<KefuRun> {
+  return runProcess(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/risk.ts'), ...args], { cwd: ROOT });
 }
 
 describe('risk benchmark: the blind split', () => {

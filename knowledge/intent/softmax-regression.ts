@@ -1,5 +1,6 @@
 import type { SparseVector } from './features.js';
 import { minimizeLbfgs, type LbfgsOptions } from './lbfgs.js';
+import { sparseLinearObjective } from './sparse-objective.js';
 
 /**
  * Multinomial logistic regression on sparse features: one weight row of `classes` values per feature
@@ -38,49 +39,22 @@ export function trainSoftmaxRegression(
   if (n === 0) throw new Error('no training examples');
   const k = classes;
   const wSize = dimension * k;
-  // Divided through by C·n so the objective's scale does not depend on the data size (tolerances stay meaningful).
-  const l2 = 1 / (options.c * n);
-  const z = new Float64Array(k);
-
-  const objective = (x: Float64Array, grad: Float64Array): number => {
-    grad.fill(0);
-    let loss = 0;
-    for (let d = 0; d < n; d++) {
-      const { indices, values } = vectors[d]!;
-      for (let c = 0; c < k; c++) z[c] = x[wSize + c]!;
-      for (let p = 0; p < indices.length; p++) {
-        const row = indices[p]! * k;
-        const v = values[p]!;
-        for (let c = 0; c < k; c++) z[c]! += v * x[row + c]!;
-      }
-      let max = -Infinity;
-      for (let c = 0; c < k; c++) if (z[c]! > max) max = z[c]!;
-      let sum = 0;
-      for (let c = 0; c < k; c++) {
-        const e = Math.exp(z[c]! - max);
-        z[c] = e;
-        sum += e;
-      }
-      const y = labels[d]!;
-      loss -= Math.log(z[y]! / sum);
-      // z becomes the residual p − onehot(y), scaled by 1/n.
-      for (let c = 0; c < k; c++) z[c] = z[c]! / sum / n;
-      z[y]! -= 1 / n;
-      for (let c = 0; c < k; c++) grad[wSize + c]! += z[c]!;
-      for (let p = 0; p < indices.length; p++) {
-        const row = indices[p]! * k;
-        const v = values[p]!;
-        for (let c = 0; c < k; c++) grad[row + c]! += v * z[c]!;
-      }
+  const objective = sparseLinearObjective(vectors, dimension, k, options.c, (z, d) => {
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) if (z[c]! > max) max = z[c]!;
+    let sum = 0;
+    for (let c = 0; c < k; c++) {
+      const e = Math.exp(z[c]! - max);
+      z[c] = e;
+      sum += e;
     }
-    let penalty = 0;
-    for (let i = 0; i < wSize; i++) {
-      const w = x[i]!;
-      penalty += w * w;
-      grad[i]! += l2 * w;
-    }
-    return loss / n + 0.5 * l2 * penalty;
-  };
+    const y = labels[d]!;
+    const loss = -Math.log(z[y]! / sum);
+    // z becomes the residual p − onehot(y), scaled by 1/n.
+    for (let c = 0; c < k; c++) z[c] = z[c]! / sum / n;
+    z[y]! -= 1 / n;
+    return loss;
+  });
 
   const result = minimizeLbfgs(objective, options.initial ?? new Float64Array(wSize + k), options.lbfgs);
   return {

@@ -36,8 +36,13 @@ export function runKefu(args: string[], opts: { env?: Record<string, string | un
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
+  return runProcess(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? emptyCwd(), env, stdin: opts.stdin });
+}
+
+/** Runs a child process to its end and collects what it printed (stdin gets `stdin`, or is closed at once). */
+export function runProcess(command: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; stdin?: string }): Promise<KefuRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? emptyCwd(), env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));

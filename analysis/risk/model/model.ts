@@ -4,12 +4,10 @@
  * product per category, a few microseconds per message. Each probability comes with the n-grams that pushed it up
  * most, which is what the evidence quotes.
  */
+import type { SparseVector } from '../../../knowledge/intent/features.js';
 import { extractTerms } from './features.js';
 
-export interface SparseVector {
-  indices: Int32Array;
-  values: Float32Array;
-}
+export type { SparseVector };
 
 export interface RiskModel {
   categories: string[];

@@ -5,6 +5,7 @@
  * model file, byte for byte.
  */
 import { minimizeLbfgs } from '../../../knowledge/intent/lbfgs.js';
+import { sparseLinearObjective } from '../../../knowledge/intent/sparse-objective.js';
 import { extractTerms } from './features.js';
 import { TermIndex, vectorise, type SparseVector } from './model.js';
 
@@ -65,43 +66,17 @@ export function trainRiskWeights(examples: readonly TrainingExample[], categorie
 
 function minimiseLogLoss(vectors: readonly SparseVector[], labels: readonly Uint8Array[], dimension: number, k: number, options: TrainingOptions) {
   const n = vectors.length;
-  const wSize = dimension * k;
-  // Divided through by C·n so the objective's scale does not depend on the data size (the tolerances stay meaningful).
-  const l2 = 1 / (options.c * n);
-  const z = new Float64Array(k);
-  const objective = (x: Float64Array, grad: Float64Array): number => {
-    grad.fill(0);
+  // log(1 + e^s) without overflow; the loss of label 1 is softplus(−s), of label 0 softplus(s).
+  const softplus = (t: number) => (t > 0 ? t + Math.log1p(Math.exp(-t)) : Math.log1p(Math.exp(t)));
+  const objective = sparseLinearObjective(vectors, dimension, k, options.c, (z, d) => {
+    const y = labels[d]!;
     let loss = 0;
-    for (let d = 0; d < n; d++) {
-      const { indices, values } = vectors[d]!;
-      const y = labels[d]!;
-      for (let c = 0; c < k; c++) z[c] = x[wSize + c]!;
-      for (let p = 0; p < indices.length; p++) {
-        const row = indices[p]! * k;
-        const v = values[p]!;
-        for (let c = 0; c < k; c++) z[c]! += v * x[row + c]!;
-      }
-      for (let c = 0; c < k; c++) {
-        const s = z[c]!;
-        // log(1 + e^s) without overflow; the loss of label 1 is softplus(−s), of label 0 softplus(s).
-        const softplus = (t: number) => (t > 0 ? t + Math.log1p(Math.exp(-t)) : Math.log1p(Math.exp(t)));
-        loss += y[c] ? softplus(-s) : softplus(s);
-        z[c] = (1 / (1 + Math.exp(-s)) - y[c]!) / n;
-      }
-      for (let c = 0; c < k; c++) grad[wSize + c]! += z[c]!;
-      for (let p = 0; p < indices.length; p++) {
-        const row = indices[p]! * k;
-        const v = values[p]!;
-        for (let c = 0; c < k; c++) grad[row + c]! += v * z[c]!;
-      }
+    for (let c = 0; c < k; c++) {
+      const s = z[c]!;
+      loss += y[c] ? softplus(-s) : softplus(s);
+      z[c] = (1 / (1 + Math.exp(-s)) - y[c]!) / n;
     }
-    let penalty = 0;
-    for (let i = 0; i < wSize; i++) {
-      const w = x[i]!;
-      penalty += w * w;
-      grad[i]! += l2 * w;
-    }
-    return loss / n + 0.5 * l2 * penalty;
-  };
-  return minimizeLbfgs(objective, new Float64Array(wSize + k), { maxIterations: options.maxIterations, relativeTolerance: 1e-5 });
+    return loss;
+  });
+  return minimizeLbfgs(objective, new Float64Array(dimension * k + k), { maxIterations: options.maxIterations, relativeTolerance: 1e-5 });
 }
