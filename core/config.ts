@@ -156,6 +156,8 @@ export const configSchema = z
     RISK_MODEL_PATH: optionalString,
     /** One probability threshold for every category; unset = the per-category thresholds cross-validated at training. */
     RISK_MODEL_THRESHOLD: z.preprocess((v) => (v === undefined || v === '' ? undefined : Number(v)), z.number().min(0).max(1).optional()),
+    // Below this model probability a rule's category is dropped as a keyword in a frame no rule foresaw; 0 turns it off.
+    RISK_MODEL_VETO: z.coerce.number().min(0).max(1).default(0.03),
     RISK_ESCALATE_SEVERITY: riskSeverity('medium'),
     RISK_HOLD_SEVERITY: riskSeverity('high'),
     RISK_HANDOFF_QUEUE: z.string().regex(/^[a-z0-9_-]+$/, 'a queue name from HANDOFF_QUEUES').default('senior'),

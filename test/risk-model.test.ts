@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRiskDetector } from '../analysis/risk/detector.js';
+import { createRiskDetector, DEFAULT_RULE_VETO } from '../analysis/risk/detector.js';
 import { loadRiskDetector } from '../analysis/risk/load.js';
 import { extractTerms, termSpans } from '../analysis/risk/model/features.js';
 import { DEFAULT_RISK_MODEL_PATH, loadRiskModel, parseRiskModel, RiskModelError } from '../analysis/risk/model/model-file.js';
@@ -69,11 +69,22 @@ describe('learned model combined with the rules', () => {
     expect(result.signals.model?.vetoed[0]).toMatchObject({ category: 'regulator_complaint', reason: 'negated' });
   });
 
-  it('when the model gives a category found by the rules a low probability, then the rules still decide', () => {
+  it('when the model all but rules out a category found by the rules, then it is dropped and the suppressed hit says why', () => {
     const detector = createRiskDetector(rules, { model: handModel(categories, { 起诉: { legal_threat: -20 } }, -10) });
     const result = detector.classify('我要起诉你们公司');
+    expect(result.signals.model?.probabilities['legal_threat']).toBeLessThan(DEFAULT_RULE_VETO);
+    expect(result.categories).toEqual([]);
+    expect(result.evidence).toEqual([]);
+    expect(result.signals.suppressed).toContainEqual(expect.objectContaining({ category: 'legal_threat', phrase: '起诉', reason: 'model' }));
+  });
+
+  it('when the model doubts a rule hit only somewhat, or the veto is off, then the rules decide', () => {
+    const doubtful = handModel(categories, { 起诉: { legal_threat: 1.2 } }, -3); // p ≈ 0.14
+    expect(createRiskDetector(rules, { model: doubtful }).classify('我要起诉你们公司').categories).toEqual(['legal_threat']);
+    const certain = handModel(categories, { 起诉: { legal_threat: -20 } }, -10);
+    const result = createRiskDetector(rules, { model: certain, ruleVeto: 0 }).classify('我要起诉你们公司');
     expect(result.categories).toEqual(['legal_threat']);
-    expect(result.signals.model?.probabilities['legal_threat']).toBeLessThan(0.01);
+    expect(result.evidence[0]).toMatch(/legal_threat: "起诉"/);
   });
 
   it('when the model knows a category the rule file does not define, then that category is never reported', () => {

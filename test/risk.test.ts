@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createRiskDetector } from '../analysis/risk/detector.js';
+import { loadRiskDetector } from '../analysis/risk/load.js';
 import { normaliseText } from '../analysis/risk/normalise.js';
 import { DEFAULT_RISK_RULES_PATH, loadRiskRules, parseRiskRules, RiskRulesError, riskRulesSchema } from '../analysis/risk/rules.js';
 import type { z } from 'zod';
@@ -345,9 +346,12 @@ describe('labelled set', () => {
     expect(new Set(examples.map((e) => e.split))).toEqual(new Set(['dev', 'holdout']));
   });
 
-  it('when the dev split is classified, then micro-F1 stays ≥ 0.9 and the false-positive rate ≤ 3%', () => {
+  // The shipped rules and model together (the model was trained on dev, so this guards that the two files still fit
+  // each other, e.g. after a rule edit without a retrain; how well they generalise is the benchmark's job).
+  it('when the dev split is classified by the shipped rules and model, then micro-F1 stays ≥ 0.9 and the false-positive rate ≤ 3%', () => {
+    const shipped = loadRiskDetector();
     const dev = examples.filter((e) => e.split === 'dev');
-    const score = scorePredictions(dev.map((example) => ({ example, predicted: detector.classify(example.text).categories })), KNOWN_RISK_CATEGORIES);
+    const score = scorePredictions(dev.map((example) => ({ example, predicted: shipped.classify(example.text).categories })), KNOWN_RISK_CATEGORIES);
     expect(score.micro.f1).toBeGreaterThanOrEqual(0.9);
     expect(score.falsePositiveRate.rate).toBeLessThanOrEqual(0.03);
   });

@@ -14,6 +14,8 @@ export interface RiskDetectorSettings {
   modelPath?: string | undefined;
   /** One threshold for every category instead of the model's cross-validated ones. */
   modelThreshold?: number | undefined;
+  /** Model probability below which a rule's category is dropped (0: never). */
+  ruleVeto?: number | undefined;
 }
 
 export function loadRiskDetector(settings: RiskDetectorSettings = {}): RiskDetector {
@@ -21,5 +23,6 @@ export function loadRiskDetector(settings: RiskDetectorSettings = {}): RiskDetec
   if (settings.modelEnabled === false) return createRiskDetector(rules);
   const options: RiskDetectorOptions = { model: loadRiskModel(settings.modelPath ?? DEFAULT_RISK_MODEL_PATH) };
   if (settings.modelThreshold !== undefined) options.modelThreshold = settings.modelThreshold;
+  if (settings.ruleVeto !== undefined) options.ruleVeto = settings.ruleVeto;
   return createRiskDetector(rules, options);
 }

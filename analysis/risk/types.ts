@@ -34,9 +34,10 @@ export interface SuppressedHit {
   phrase: string;
   /**
    * 'negated' by a cue such as 不会/not, 'informational' by an exclusion pattern, 'no_intent' when
-   * a bare entity (律师, FCC…) had no threat/action wording in its clause.
+   * a bare entity (律师, FCC…) had no threat/action wording in its clause, 'model' when the learned model gave the
+   * category almost no chance (below the detector's ruleVeto).
    */
-  reason: 'negated' | 'informational' | 'no_intent';
+  reason: 'negated' | 'informational' | 'no_intent' | 'model';
   /** The cue, exclusion text or (for no_intent) clause that decided it. */
   by: string;
 }

@@ -13,7 +13,7 @@ import { createSlackAlertSink } from './slack-alert-sink.js';
 
 export type RiskConfig = Pick<
   Config,
-  | 'RISK_RULES_PATH' | 'RISK_MODEL_ENABLED' | 'RISK_MODEL_PATH' | 'RISK_MODEL_THRESHOLD' | 'RISK_ESCALATE_SEVERITY' | 'RISK_HOLD_SEVERITY' | 'RISK_HANDOFF_QUEUE' | 'RISK_ACK_LADDER' | 'RISK_ROLE_CONTACTS'
+  | 'RISK_RULES_PATH' | 'RISK_MODEL_ENABLED' | 'RISK_MODEL_PATH' | 'RISK_MODEL_THRESHOLD' | 'RISK_MODEL_VETO' | 'RISK_ESCALATE_SEVERITY' | 'RISK_HOLD_SEVERITY' | 'RISK_HANDOFF_QUEUE' | 'RISK_ACK_LADDER' | 'RISK_ROLE_CONTACTS'
   | 'RISK_ESCALATION_QUIET' | 'SLACK_BOT_TOKEN' | 'SLACK_API_URL' | 'SLACK_RISK_CHANNEL' | 'TEMPORAL_TASK_QUEUE' | 'HANDOFF_QUEUES' | 'AGENT_DESK'
 >;
 
@@ -48,6 +48,7 @@ export function buildRiskServices(config: RiskConfig, deps: { store: Store; work
     modelEnabled: config.RISK_MODEL_ENABLED,
     modelPath: config.RISK_MODEL_PATH,
     modelThreshold: config.RISK_MODEL_THRESHOLD,
+    ruleVeto: config.RISK_MODEL_VETO,
   });
   const queues = parseQueues({ HANDOFF_QUEUES: config.HANDOFF_QUEUES, SLACK_QUEUE_CHANNEL: '' }).map((q) => q.name);
   if (!queues.includes(config.RISK_HANDOFF_QUEUE)) {

@@ -94,7 +94,7 @@ export function buildRiskModel(rules: RiskRules, options: BuildOptions): { model
     folds: options.folds,
     seed: options.seed,
     messages: examples.length,
-    rulesOnly: scoreMicro(gold, records.map((r) => combined(r, categories, never)), categories),
+    rulesOnly: scoreMicro(gold, records.map((r) => combined(r, categories, never, 0)), categories),
     rulesPlusModel: scoreMicro(gold, withModel, categories),
     modelOnly: scoreMicro(gold, modelOnly, categories),
   };

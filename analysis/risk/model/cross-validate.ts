@@ -6,7 +6,7 @@
  * split, so "rules alone" here is a training-set figure; the gain from the model is what the folds measure.)
  */
 import { seededRandom } from '../../../knowledge/intent/split.js';
-import { createRiskDetector } from '../detector.js';
+import { createRiskDetector, DEFAULT_RULE_VETO } from '../detector.js';
 import type { RiskRules } from '../rules.js';
 import type { RiskModel } from './model.js';
 import { trainRiskWeights, type TrainedWeights, type TrainingExample, type TrainingOptions } from './train.js';
@@ -74,8 +74,9 @@ export function outOfFold(examples: readonly LabelledText[], folds: readonly num
     const train = examples.filter((_, i) => folds[i] !== f);
     const weights = trainRiskWeights(train, categories, options);
     const model = modelFromWeights(weights, {}, { trainedOn: `fold ${f}`, dataSha256: '', c: options.c });
-    // Threshold 0: every category the rules did not find is scored and judged, so any threshold can be applied later.
-    const detector = createRiskDetector(rules, { model, modelThreshold: 0 });
+    // Threshold 0: every category the rules did not find is scored and judged, so any threshold can be applied later;
+    // no veto, so the rules' own hits are kept and `combined` can apply (or skip) the veto.
+    const detector = createRiskDetector(rules, { model, modelThreshold: 0, ruleVeto: 0 });
     examples.forEach((e, i) => {
       if (folds[i] !== f) return;
       const result = detector.classify(e.text);
@@ -91,9 +92,14 @@ export function outOfFold(examples: readonly LabelledText[], folds: readonly num
   return out;
 }
 
-/** Categories predicted for one message: the rules' ones, plus learned ones at or above the threshold and not vetoed. */
-export function combined(record: OutOfFold, categories: readonly string[], thresholds: Record<string, number>): string[] {
-  return categories.filter((c, j) => record.ruleCategories.has(c) || (!record.vetoed[j] && record.probability[j]! >= (thresholds[c] ?? 1)));
+/**
+ * Categories predicted for one message, as the detector would: the rules' ones the model does not rule out (probability
+ * at or above `ruleVeto`), plus learned ones at or above the threshold and not vetoed.
+ */
+export function combined(record: OutOfFold, categories: readonly string[], thresholds: Record<string, number>, ruleVeto = DEFAULT_RULE_VETO): string[] {
+  return categories.filter((c, j) =>
+    record.ruleCategories.has(c) ? record.probability[j]! >= ruleVeto : !record.vetoed[j] && record.probability[j]! >= (thresholds[c] ?? 1),
+  );
 }
 
 export function scoreMicro(gold: readonly (readonly string[])[], predicted: readonly string[][], categories: readonly string[]): MicroScore {
