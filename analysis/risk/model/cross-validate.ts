@@ -146,7 +146,14 @@ export function scoreMicro(gold: readonly (readonly string[])[], predicted: read
  * grid so ties never depend on the data order; `floor` keeps a threshold from going below what is sensible for a
  * category with few positives.
  */
-export function chooseThresholds(records: readonly OutOfFold[], gold: readonly (readonly string[])[], categories: readonly string[], beta: number, floor: number): Record<string, number> {
+export function chooseThresholds(
+  records: readonly OutOfFold[],
+  gold: readonly (readonly string[])[],
+  categories: readonly string[],
+  beta: number,
+  floor: number,
+  objective: 'model' | 'detector' = 'model',
+): Record<string, number> {
   const thresholds: Record<string, number> = {};
   const grid = Array.from({ length: 99 }, (_, i) => round((i + 1) / 100)).filter((t) => t >= floor);
   const b2 = beta * beta;
@@ -158,7 +165,12 @@ export function chooseThresholds(records: readonly OutOfFold[], gold: readonly (
       let fn = 0;
       records.forEach((r, i) => {
         const want = gold[i]!.includes(c);
-        const got = r.probability[j]! >= t;
+        const got =
+          objective === 'model'
+            ? r.probability[j]! >= t
+            : r.ruleCategories.has(c)
+              ? r.probability[j]! >= DEFAULT_RULE_VETO
+              : !r.vetoed[j] && r.probability[j]! >= t;
         if (want && got) tp++;
         else if (got) fp++;
         else if (want) fn++;
