@@ -159,7 +159,11 @@ function vetoRuleHits(model: ModelSignals, veto: number, categories: string[], f
   for (let i = categories.length - 1; i >= 0; i--) if (doubted.has(categories[i]!)) categories.splice(i, 1);
 }
 
-const ENGLISH_QUESTION = /^\s*(how|what|when|where|which|who|whom|whose|why|do|does|did|can|could|is|are|was|were|will|would|should|shall|may|might|have|has|had)\b/;
+// Without a question mark only a question word marks a question: "Will share this on Nairaland so others are warned"
+// opens with a modal but is a statement with its subject dropped.
+const ENGLISH_QUESTION = /^\s*(how|what|when|where|which|who|whom|whose|why)\b/;
+// A rhetorical question asserts rather than asks: 你们还不处理？, 凭什么扣我钱？, "why haven't you refunded me?"
+const RHETORICAL = /还不|凭什么|难道|怎么还|\bwhy (haven't|hasn't|won't|isn't|aren't|can't|didn't|don't|doesn't)\b|\bhow (dare|hard is it)\b/;
 
 /** The sentence holding the model's strongest n-gram, when that sentence is a question. */
 function questionAround(scorer: RiskModelScorer, x: SparseVector, c: number, normalisedText: string, segments: MessageSegments): string | undefined {
@@ -169,7 +173,7 @@ function questionAround(scorer: RiskModelScorer, x: SparseVector, c: number, nor
   const sentence = segments.sentences.segmentOf(span);
   // Customers often leave the question mark off: an English sentence opening with a question word is a question too.
   const asked = /^[?？]/.test(normalisedText.slice(sentence.end, sentence.end + 1)) || /[吗呢]\s*$/.test(sentence.text) || ENGLISH_QUESTION.test(sentence.text);
-  return asked ? sentence.text.trim().slice(0, 200) : undefined;
+  return asked && !RHETORICAL.test(sentence.text) ? sentence.text.trim().slice(0, 200) : undefined;
 }
 
 /** The strongest n-grams, skipping one that is part of (or contains) a stronger one already quoted ("~bac" after "back"). */
