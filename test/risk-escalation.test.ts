@@ -179,8 +179,9 @@ describe('risk escalation', () => {
     await say('high', 'hello? anyone there?');
     const conversation = p.temporal.client.workflow.getHandle(key('high'));
     await eventually(async () => ((await conversation.query(transcriptQuery)).some((t) => t.text === 'hello? anyone there?') ? true : undefined), 20_000, 'follow-up seen');
-    expect(echo.calls).not.toContain(HIGH);
-    expect(echo.calls).not.toContain('hello? anyone there?');
+    // The answerer is also asked for the agents' draft replies (handoff assist, after the card is queued), so its call
+    // list would race with that; what matters is that no bot answer reached the customer or the transcript.
+    expect((await conversation.query(transcriptQuery)).filter((t) => t.role === 'bot' && t.text.startsWith('answer to:'))).toHaveLength(0);
     expect((await getMessages(p.url, 'high')).filter((m) => m.role === 'bot' && m.text.startsWith('answer to:'))).toHaveLength(0);
     expect((await conversation.query(stateQuery)).status).not.toBe('bot');
 
@@ -254,7 +255,9 @@ describe('risk escalation', () => {
     await say('takeover', 'are you still there?');
     const conversation = p.temporal.client.workflow.getHandle(key('takeover'));
     await eventually(async () => ((await conversation.query(transcriptQuery)).some((t) => t.text === 'are you still there?') ? true : undefined), 20_000, 'follow-up seen');
-    expect(echo.calls).not.toContain('are you still there?');
+    // Judged by what was answered, not by the answerer's call list (agent assist drafts replies through it too).
+    expect((await conversation.query(transcriptQuery)).map((t) => t.text)).not.toContain('answer to: are you still there?');
+    expect((await getMessages(p.url, 'takeover')).map((m) => m.text)).not.toContain('answer to: are you still there?');
   });
 
   it('when someone takes over and the handoff reaches its queue, then it is claimed for them', async () => {
