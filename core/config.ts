@@ -151,7 +151,8 @@ export const configSchema = z
 
     SLACK_RISK_CHANNEL: z.string().default('kefu-risk'),
     RISK_RULES_PATH: optionalString,
-    // The learned model beside the rules (analysis/risk/model): it can add a category the rules missed, never remove one.
+    // The learned model beside the rules (analysis/risk/model): it adds categories the rules missed, and drops a rule's
+    // category only below RISK_MODEL_VETO.
     RISK_MODEL_ENABLED: bool(true),
     RISK_MODEL_PATH: optionalString,
     /** One probability threshold for every category; unset = the per-category thresholds cross-validated at training. */

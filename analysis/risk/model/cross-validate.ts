@@ -97,9 +97,13 @@ export function outOfFold(examples: readonly LabelledText[], folds: readonly num
  * at or above `ruleVeto`), plus learned ones at or above the threshold and not vetoed.
  */
 export function combined(record: OutOfFold, categories: readonly string[], thresholds: Record<string, number>, ruleVeto = DEFAULT_RULE_VETO): string[] {
-  return categories.filter((c, j) =>
-    record.ruleCategories.has(c) ? record.probability[j]! >= ruleVeto : !record.vetoed[j] && record.probability[j]! >= (thresholds[c] ?? 1),
-  );
+  return categories.filter((c, j) => detectorReports(record, c, j, thresholds[c] ?? 1, ruleVeto));
+}
+
+/** The detector's decision on category `c` (index `j`) of one message: a rule hit unless vetoed, else a learned hit. */
+function detectorReports(record: OutOfFold, c: string, j: number, threshold: number, ruleVeto: number): boolean {
+  const p = record.probability[j]!;
+  return record.ruleCategories.has(c) ? p >= ruleVeto : !record.vetoed[j] && p >= threshold;
 }
 
 export function scoreMicro(gold: readonly (readonly string[])[], predicted: readonly string[][], categories: readonly string[]): MicroScore {
@@ -165,12 +169,7 @@ export function chooseThresholds(
       let fn = 0;
       records.forEach((r, i) => {
         const want = gold[i]!.includes(c);
-        const got =
-          objective === 'model'
-            ? r.probability[j]! >= t
-            : r.ruleCategories.has(c)
-              ? r.probability[j]! >= DEFAULT_RULE_VETO
-              : !r.vetoed[j] && r.probability[j]! >= t;
+        const got = objective === 'model' ? r.probability[j]! >= t : detectorReports(r, c, j, t, DEFAULT_RULE_VETO);
         if (want && got) tp++;
         else if (got) fp++;
         else if (want) fn++;
