@@ -152,13 +152,14 @@ export const configSchema = z
     SLACK_RISK_CHANNEL: z.string().default('kefu-risk'),
     RISK_RULES_PATH: optionalString,
     // The learned model beside the rules (analysis/risk/model): it adds categories the rules missed, and drops a rule's
-    // category only below RISK_MODEL_VETO.
+    // category only below its veto (RISK_MODEL_VETO, else the one stored in the model file).
     RISK_MODEL_ENABLED: bool(true),
     RISK_MODEL_PATH: optionalString,
     /** One probability threshold for every category; unset = the per-category thresholds cross-validated at training. */
     RISK_MODEL_THRESHOLD: z.preprocess((v) => (v === undefined || v === '' ? undefined : Number(v)), z.number().min(0).max(1).optional()),
     // Below this model probability a rule's category is dropped as a keyword in a frame no rule foresaw; 0 turns it off.
-    RISK_MODEL_VETO: z.coerce.number().min(0).max(1).default(0.03),
+    // Unset = the veto stored in the model file, the one its thresholds were tuned with.
+    RISK_MODEL_VETO: z.preprocess((v) => (v === undefined || v === '' ? undefined : Number(v)), z.number().min(0).max(1).optional()),
     RISK_ESCALATE_SEVERITY: riskSeverity('medium'),
     RISK_HOLD_SEVERITY: riskSeverity('high'),
     RISK_HANDOFF_QUEUE: z.string().regex(/^[a-z0-9_-]+$/, 'a queue name from HANDOFF_QUEUES').default('senior'),

@@ -87,6 +87,12 @@ describe('learned model combined with the rules', () => {
     expect(result.evidence[0]).toMatch(/legal_threat: "起诉"/);
   });
 
+  it('when the model file carries the veto its thresholds were tuned with, then the detector applies it unless one is configured', () => {
+    const doubtful = { ...handModel(categories, { 起诉: { legal_threat: 1.2 } }, -3), ruleVeto: 0.2 }; // p ≈ 0.14
+    expect(createRiskDetector(rules, { model: doubtful }).classify('我要起诉你们公司').categories).toEqual([]);
+    expect(createRiskDetector(rules, { model: doubtful, ruleVeto: 0.1 }).classify('我要起诉你们公司').categories).toEqual(['legal_threat']);
+  });
+
   it('when the model knows a category the rule file does not define, then that category is never reported', () => {
     const detector = createRiskDetector(rules, { model: handModel(['refund_demand', 'made_up'], { 吐出来: { made_up: 8, refund_demand: 8 } }) });
     expect(detector.classify('把钱给我吐出来').categories).toEqual(['refund_demand']);
@@ -174,6 +180,9 @@ describe('model file', () => {
     const [fileA, fileB] = await Promise.all([readFile(a.path, 'utf8'), readFile(b.path, 'utf8')]);
     expect(fileA).toBe(fileB);
     expect(loadRiskModel(a.path).info.trainedOn).toMatch(/split dev/);
+    // The veto the thresholds were chosen with travels with them.
+    expect(loadRiskModel(a.path).ruleVeto).toBe(JSON.parse(fileA).training.ruleVeto);
+    expect(loadRiskModel(a.path).ruleVeto).toBeGreaterThan(0);
   }, 120_000);
 });
 

@@ -121,6 +121,38 @@ describe('informational mentions', () => {
   });
 });
 
+describe('frames that reach across sentences', () => {
+  // Each pair: the frame that excuses the mention, and the same words with a live threat the frame must not excuse.
+  it.each([
+    ['去年因为宽带的事跟你们闹得很僵，还打过12315，后来问题解决了。今天想问副卡怎么办理？', 'regulator_complaint', '后来问题解决'],
+    ['Back in March I had the ombudsman involved over a missing transfer. It was all settled in the end. Can I raise my daily limit?', 'regulator_complaint', 'all settled'],
+    ['我爸这几周一直说要去消协投诉你们。我把安装单都看了一遍，其实都是按规范装的。', 'regulator_complaint', '我把安装单'],
+    ['My brother-in-law keeps telling me to take you to court over the late sofa. I told him it is only a week. When is the new slot?', 'legal_threat', 'i told him'],
+    ['想问存证信函要怎么寄？是房东押金一直不还，跟你们没关系。', 'legal_threat', '跟你们没关系'],
+    ['How long do I have after a final response before the ombudsman will take a case?', 'regulator_complaint', 'how long do i have'],
+    ['请问如果有人想申诉，是找NCC还是找消基会？', 'regulator_complaint', '是找ncc还是'],
+    ['Our previous supplier was so bad we reported them to Ofgem, which is why we are joining you.', 'regulator_complaint', 'our previous supplier'],
+    ['Earlier I said I would go to the papers about the delay. I won\'t, I was just stressed. Can we book the install?', 'public_exposure', "i won't"],
+    ['还以为你们乱扣费，都想打12315了，结果是我自己看错了账单。', 'regulator_complaint', '还以为你们乱扣费'],
+  ])('when "%s" tells of a %s the message itself defuses, then the hit is excused by text containing "%s"', (text, category, by) => {
+    const result = detector.classify(text);
+    expect(result.categories).not.toContain(category);
+    expect(result.signals.suppressed).toContainEqual(expect.objectContaining({ category, reason: 'informational', by: expect.stringContaining(by) }));
+  });
+
+  it.each([
+    ['去年的事后来解决了，但这次你们再不退款我就去12315投诉。', 'regulator_complaint'],
+    ['Last month I complained and it still isn\'t fixed. I\'m going to the ombudsman.', 'regulator_complaint'],
+    ['My dad says he will report you to Ofcom. I told him he is right and I am going to the ombudsman myself.', 'regulator_complaint'],
+    ['How long do I have to wait before I can go to the ombudsman? Because that is exactly where this is going.', 'regulator_complaint'],
+    ['Another airline lost my bag and I am reporting you to the CAA as well.', 'regulator_complaint'],
+    ['别家都没这么慢，我要去12315投诉你们。', 'regulator_complaint'],
+    ['不是针对你们客服，是你们公司太过分，我要去12315投诉。', 'regulator_complaint'],
+  ])('when "%s" carries a live threat next to one of those frames, then %s still counts', (text, category) => {
+    expect(detector.classify(text).categories).toContain(category);
+  });
+});
+
 describe('traditional Chinese and full-width text', () => {
   it('when text is full-width or traditional, then normalisation yields ASCII, simplified, lower case', () => {
     expect(normaliseText('ＲＥＦＵＮＤ　１２３１５')).toBe('refund 12315');

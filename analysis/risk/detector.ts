@@ -24,10 +24,14 @@ export interface RiskDetectorOptions {
   model?: RiskModel;
   /** One probability threshold for every category instead of the model's cross-validated ones. */
   modelThreshold?: number;
-  /** A rule's category is dropped when the model gives it less than this probability; 0 turns the veto off. */
+  /**
+   * A rule's category is dropped when the model gives it less than this probability; 0 turns the veto off. Default:
+   * the model file's own (the veto its thresholds were tuned with), else DEFAULT_RULE_VETO.
+   */
   ruleVeto?: number;
 }
 
+/** The veto of model files written before the file stored its own (their thresholds were tuned with it). */
 export const DEFAULT_RULE_VETO = 0.03;
 
 /** How many n-grams a learned hit's evidence quotes, and how many are checked against the rules' negation. */
@@ -87,7 +91,7 @@ export function createRiskDetector(rules: RiskRules, options: RiskDetectorOption
       let model: ModelSignals | undefined;
       if (scorer) {
         model = learnedHits(scorer, options.modelThreshold, rules, normalisedText, segments, categories, suppressed, informationalFor);
-        vetoRuleHits(model, options.ruleVeto ?? DEFAULT_RULE_VETO, categories, fired, suppressed);
+        vetoRuleHits(model, options.ruleVeto ?? options.model?.ruleVeto ?? DEFAULT_RULE_VETO, categories, fired, suppressed);
       }
       const evidence = fired.map((f) => `${f.category}: "${f.phrase}"${f.intent === undefined ? '' : ` + intent "${f.intent}"`} (${f.ruleId})`);
       if (model) {

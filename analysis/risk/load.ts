@@ -14,7 +14,7 @@ export interface RiskDetectorSettings {
   modelPath?: string | undefined;
   /** One threshold for every category instead of the model's cross-validated ones. */
   modelThreshold?: number | undefined;
-  /** Model probability below which a rule's category is dropped (0: never). */
+  /** Model probability below which a rule's category is dropped (0: never). Default: the model file's own. */
   ruleVeto?: number | undefined;
 }
 

@@ -102,6 +102,7 @@ function informationalFor(hit: Span, spans: InformationalSpan[], segments: Messa
       if (s.start < hit.end && hit.start < s.end) return s;
       continue;
     }
+    if (s.scope === 'message') return s;
     const { start, end } = (s.scope === 'clause' ? segments.clauses : segments.sentences).bounds(hit);
     if (s.start >= start && s.end <= end) return s;
   }

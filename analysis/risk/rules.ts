@@ -43,9 +43,10 @@ const patternEntry = z.union([
 /**
  * An informational pattern excuses a hit it overlaps (`scope: span`, the default), or every hit in the
  * same clause or sentence: "我已经撤回了投诉，12315那边也说好了" withdraws the 12315 mention without
- * overlapping it, and "do you report to the FCA" is a question about whoever the clause names.
+ * overlapping it, and "do you report to the FCA" is a question about whoever the clause names. `scope: message`
+ * is for what speaks for the whole message, such as "跟你们没关系" after a question about another company's dispute.
  */
-const INFORMATIONAL_SCOPES = ['span', 'clause', 'sentence'] as const;
+const INFORMATIONAL_SCOPES = ['span', 'clause', 'sentence', 'message'] as const;
 export type InformationalScope = (typeof INFORMATIONAL_SCOPES)[number];
 
 const informationalEntry = z.union([

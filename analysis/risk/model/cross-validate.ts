@@ -62,8 +62,8 @@ export function assignFolds(examples: readonly LabelledText[], categories: reado
   return fold;
 }
 
-export function modelFromWeights(weights: TrainedWeights, thresholds: Record<string, number>, info: RiskModel['info']): RiskModel {
-  return { categories: weights.categories, thresholds, terms: weights.terms, idf: weights.idf, weights: weights.weights, bias: weights.bias, info };
+export function modelFromWeights(weights: TrainedWeights, thresholds: Record<string, number>, info: RiskModel['info'], ruleVeto?: number): RiskModel {
+  return { categories: weights.categories, thresholds, ...(ruleVeto === undefined ? {} : { ruleVeto }), terms: weights.terms, idf: weights.idf, weights: weights.weights, bias: weights.bias, info };
 }
 
 /** Trains one model per fold and runs the detector on each held-out fold with every category's threshold at 0. */
@@ -157,6 +157,7 @@ export function chooseThresholds(
   beta: number,
   floor: number,
   objective: 'model' | 'detector' = 'model',
+  ruleVeto = DEFAULT_RULE_VETO,
 ): Record<string, number> {
   const thresholds: Record<string, number> = {};
   const grid = Array.from({ length: 99 }, (_, i) => round((i + 1) / 100)).filter((t) => t >= floor);
@@ -169,7 +170,7 @@ export function chooseThresholds(
       let fn = 0;
       records.forEach((r, i) => {
         const want = gold[i]!.includes(c);
-        const got = objective === 'model' ? r.probability[j]! >= t : detectorReports(r, c, j, t, DEFAULT_RULE_VETO);
+        const got = objective === 'model' ? r.probability[j]! >= t : detectorReports(r, c, j, t, ruleVeto);
         if (want && got) tp++;
         else if (got) fp++;
         else if (want) fn++;

@@ -27,6 +27,7 @@ const modelFileSchema = z
     crossValidation: z.unknown().optional(),
     categories: z.array(z.string().min(1)).min(1),
     thresholds: z.record(z.string(), z.number().min(0).max(1)),
+    ruleVeto: z.number().min(0).max(1).optional(),
     bias: z.array(z.number()),
     terms: z.array(z.string().min(1)),
     /** float32, one per term */
@@ -63,6 +64,7 @@ export function parseRiskModel(raw: unknown, source = '<inline>'): RiskModel {
   return {
     categories: file.categories,
     thresholds: file.thresholds,
+    ...(file.ruleVeto === undefined ? {} : { ruleVeto: file.ruleVeto }),
     terms: file.terms,
     idf,
     weights,
@@ -98,6 +100,7 @@ export function serialiseRiskModel(model: RiskModel, training: Record<string, un
     ...(model.info.crossValidation === undefined ? {} : { crossValidation: model.info.crossValidation }),
     categories: model.categories,
     thresholds: model.thresholds,
+    ...(model.ruleVeto === undefined ? {} : { ruleVeto: model.ruleVeto }),
     bias: Array.from(model.bias),
     terms: model.terms,
     idf: encodeTypedArray(model.idf),

@@ -18,6 +18,11 @@ export interface RiskModel {
   /** terms × categories, term-major. */
   weights: Float32Array;
   bias: Float32Array;
+  /**
+   * The veto the thresholds were tuned with: a rule's category is dropped when the model gives it less than this.
+   * Absent in files written before it was stored; the detector then uses DEFAULT_RULE_VETO.
+   */
+  ruleVeto?: number;
   /** Where it came from, for the evidence and `kefu risk classify --signals`. */
   info: RiskModelInfo;
 }
