@@ -143,6 +143,8 @@ describe('frames that reach across sentences', () => {
   it.each([
     ['去年的事后来解决了，但这次你们再不退款我就去12315投诉。', 'regulator_complaint'],
     ['Last month I complained and it still isn\'t fixed. I\'m going to the ombudsman.', 'regulator_complaint'],
+    ['Last month I reported you to Ofcom and it still isn\'t fixed.', 'regulator_complaint'],
+    ['去年就打过12315，后来也没解决，这次又这样。', 'regulator_complaint'],
     ['My dad says he will report you to Ofcom. I told him he is right and I am going to the ombudsman myself.', 'regulator_complaint'],
     ['How long do I have to wait before I can go to the ombudsman? Because that is exactly where this is going.', 'regulator_complaint'],
     ['Another airline lost my bag and I am reporting you to the CAA as well.', 'regulator_complaint'],
