@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { RISK_SPLITS, type LabelledExample, type RiskSplit } from './risk-metrics.js';
 
 export const LABELLED_PATH = fileURLToPath(new URL('../test/fixtures/risk/labelled.jsonl', import.meta.url));
-export const BLIND_PATH = fileURLToPath(new URL('../test/fixtures/risk/blind9.jsonl', import.meta.url));
+export const BLIND_PATH = fileURLToPath(new URL('../test/fixtures/risk/blind10.jsonl', import.meta.url));
 export const RESULTS_PATH = fileURLToPath(new URL('./results/risk.json', import.meta.url));
 
 /** Splits whose misclassifications may be listed (`--errors`) or stored in the results file. */
@@ -22,7 +22,7 @@ export const USAGE = `usage: npx tsx bench/risk.ts [--errors dev|holdout|all] [-
   --splits   score only these splits (default: every split whose file exists); rule authors pass dev,holdout
              so that they never score the blind set
   --model    the learned model to combine with the rules (default config/risk-model.json); --no-model: rules only
-  --blind    another blind file (default test/fixtures/risk/blind9.jsonl, read only if present)
+  --blind    another blind file (default test/fixtures/risk/blind10.jsonl, read only if present)
   --out      where to write the results JSON (default bench/results/risk.json)`;
 
 export interface RiskBenchOptions {

@@ -1,7 +1,7 @@
 /**
  * Risk detector benchmark: per-category precision/recall/F1, micro-F1, false-positive rate on
  * risk-free messages and p95 latency, on the dev and holdout splits of the labelled set and on the
- * blind set (test/fixtures/risk/blind9.jsonl, written by someone who never saw the rules) when present.
+ * blind set (test/fixtures/risk/blind10.jsonl, written by someone who never saw the rules) when present.
  * Blind sets 1 and 2 were each scored once and folded into the labelled set (notes "from blind set 1" / "from blind set 2").
  * The blind set is scored, never inspected: its errors are neither printed nor written.
  *
