@@ -8,21 +8,16 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { LABELLED_PATH } from './risk-sets.js';
+import { DEFAULT_RISK_RULES_PATH, loadRiskRules } from '../analysis/risk/rules.js';
+import { INSPECTABLE_SPLITS, LABELLED_PATH, loadExamples, loadIncomingExamples } from './risk-sets.js';
 
 interface Row {
   text: string;
-  lang: 'zh' | 'en';
+  lang: string;
   categories: string[];
-  note?: string;
+  note?: string | undefined;
   split: string;
 }
-
-const readRows = (path: string): Row[] =>
-  readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as Row);
 
 const hash = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -64,12 +59,19 @@ function main() {
     console.error('usage: npx tsx bench/risk-fold.ts <file.jsonl> --note "from blind set N (…)" [--holdout 0.2]');
     process.exit(2);
   }
-  const existing = readRows(LABELLED_PATH);
-  const { rows, skipped } = foldRows(readRows(file), existing, values.note, Number(values.holdout));
+  const existing = loadExamples(LABELLED_PATH, INSPECTABLE_SPLITS);
+  const categories = loadRiskRules(DEFAULT_RISK_RULES_PATH).categories.map((c) => c.name);
+  const { rows, skipped } = foldRows(loadIncomingExamples(file, categories), existing, values.note, Number(values.holdout));
   const lines = rows.map(formatRow);
-  writeFileSync(LABELLED_PATH, readFileSync(LABELLED_PATH, 'utf8').replace(/\n?$/, '\n') + lines.join('\n') + '\n');
+  if (lines.length > 0) writeFileSync(LABELLED_PATH, readFileSync(LABELLED_PATH, 'utf8').replace(/\n?$/, '\n') + lines.join('\n') + '\n');
   const toHoldout = rows.filter((r) => r.split === 'holdout').length;
   console.log(`folded ${rows.length} (${toHoldout} holdout, ${rows.length - toHoldout} dev); ${skipped} already present, skipped`);
 }
 
-main();
+try {
+  main();
+} catch (error) {
+  // A bad incoming line is named by file and line; the fold writes nothing.
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(2);
+}

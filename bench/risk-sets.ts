@@ -91,22 +91,46 @@ const exampleSchema = z.object({
   split: z.enum(RISK_SPLITS),
 });
 
-/**
- * Reads one JSONL set. `allowed` pins which splits the file may hold, so a blind example pasted into
- * labelled.jsonl (or a dev example left in a blind file) fails loudly instead of leaking.
- */
-export function loadExamples(path: string, allowed: readonly RiskSplit[]): LabelledExample[] {
+/** Each non-empty line of a JSONL file, parsed by `schema`; an error names the file and line only (a blind line's text must not reach a terminal). */
+function readJsonl<T>(path: string, schema: z.ZodType<T>): { row: T; n: number }[] {
   return readFileSync(path, 'utf8')
     .split('\n')
     .map((line, i) => ({ line: line.trim(), n: i + 1 }))
     .filter(({ line }) => line.length > 0)
     .map(({ line, n }) => {
-      const parsed = exampleSchema.safeParse(JSON.parse(line));
-      // Only the line number: the message of a blind line must not reach a terminal.
+      let raw: unknown;
+      try {
+        raw = JSON.parse(line);
+      } catch {
+        throw new Error(`${path}:${n}: not valid JSON`);
+      }
+      const parsed = schema.safeParse(raw);
       if (!parsed.success) throw new Error(`${path}:${n}: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
-      if (!allowed.includes(parsed.data.split)) throw new Error(`${path}:${n}: split "${parsed.data.split}" does not belong in this file (allowed: ${allowed.join(', ')})`);
-      return parsed.data;
+      return { row: parsed.data, n };
     });
+}
+
+/**
+ * Reads one JSONL set. `allowed` pins which splits the file may hold, so a blind example pasted into
+ * labelled.jsonl (or a dev example left in a blind file) fails loudly instead of leaking.
+ */
+export function loadExamples(path: string, allowed: readonly RiskSplit[]): LabelledExample[] {
+  return readJsonl(path, exampleSchema).map(({ row, n }) => {
+    if (!allowed.includes(row.split)) throw new Error(`${path}:${n}: split "${row.split}" does not belong in this file (allowed: ${allowed.join(', ')})`);
+    return row;
+  });
+}
+
+/**
+ * A file about to be folded into labelled.jsonl: a scored blind set or a training batch (`"split": "train"`). Its
+ * categories must be ones the rule file defines, so a typo ("refund") cannot enter the set as a new category.
+ */
+export function loadIncomingExamples(path: string, categories: readonly string[]): LabelledExample[] {
+  const schema = exampleSchema.extend({
+    split: z.enum([...RISK_SPLITS, 'train']),
+    categories: z.array(z.string().refine((c) => categories.includes(c), { message: `unknown category (known: ${categories.join(', ')})` })),
+  });
+  return readJsonl(path, schema).map(({ row }) => ({ ...row, split: row.split === 'train' ? 'dev' : row.split }));
 }
 
 /** Every example of the selected splits: dev and holdout from labelled.jsonl, blind from its own file if present. */

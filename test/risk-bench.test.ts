@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProcess, type KefuRun } from './helpers/kefu-cli.js';
-import { loadExamples, parseRiskBenchArgs, splitsToList, UsageError } from '../bench/risk-sets.js';
+import { loadExamples, loadIncomingExamples, parseRiskBenchArgs, splitsToList, UsageError } from '../bench/risk-sets.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -64,4 +64,33 @@ describe('risk benchmark: the blind split', () => {
     expect(stdout).toBe('');
     expect(stderr).toMatch(/--errors blind is refused/);
   }, 60_000);
+});
+
+describe('risk benchmark: folding a batch into the labelled set', () => {
+  const categories = ['refund_demand', 'abusive'];
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'risk-fold-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('when a training batch is read, then its lines are checked and "train" becomes dev', async () => {
+    const file = path.join(dir, 'batch.jsonl');
+    await writeFile(file, '{"text":"refund me","lang":"en","categories":["refund_demand"],"split":"train"}\n\n{"text":"hi","lang":"zh","categories":[],"split":"train","note":""}\n');
+    expect(loadIncomingExamples(file, categories)).toEqual([
+      { text: 'refund me', lang: 'en', categories: ['refund_demand'], split: 'dev' },
+      { text: 'hi', lang: 'zh', categories: [], split: 'dev', note: '' },
+    ]);
+  });
+
+  it('when a line has a category the rules do not define, or is not JSON, then the error names the line', async () => {
+    const typo = path.join(dir, 'typo.jsonl');
+    await writeFile(typo, '{"text":"a","lang":"en","categories":[],"split":"train"}\n{"text":"refund me","lang":"en","categories":["refund"],"split":"train"}\n');
+    expect(() => loadIncomingExamples(typo, categories)).toThrow(/typo\.jsonl:2: categories\.0: unknown category/);
+    const broken = path.join(dir, 'broken.jsonl');
+    await writeFile(broken, '{"text":"a","lang":"en","categories":[],"split":"train"\n');
+    expect(() => loadIncomingExamples(broken, categories)).toThrow(/broken\.jsonl:1: not valid JSON/);
+  });
 });
