@@ -12,7 +12,6 @@
  * Only aggregates are printed. A batch's holdout messages are scored too (aggregate only, never listed).
  * Blind files are never read.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,15 +20,7 @@ import { createRiskDetector } from '../analysis/risk/detector.js';
 import { DEFAULT_RISK_RULES_PATH, loadRiskRules } from '../analysis/risk/rules.js';
 import { buildRiskModel, DEFAULT_BUILD_OPTIONS } from '../analysis/risk/model/build.js';
 import { scoreMicro, type MicroScore } from '../analysis/risk/model/cross-validate.js';
-import { LABELLED_PATH } from './risk-sets.js';
-
-interface Line {
-  text: string;
-  lang: string;
-  categories: string[];
-  note?: string;
-  split: string;
-}
+import { INSPECTABLE_SPLITS, LABELLED_PATH, loadExamples } from './risk-sets.js';
 
 const sourceOf = (note: string | undefined) => /from ((?:fresh|author|blind) set \d+)/.exec(note ?? '')?.[1] ?? 'original set';
 
@@ -37,7 +28,7 @@ function main(): void {
   const { values } = parseArgs({ args: process.argv.slice(2), options: { rules: { type: 'string' }, source: { type: 'string' } }, strict: true });
   const rules = loadRiskRules(values.rules ?? DEFAULT_RISK_RULES_PATH);
   const categories = rules.categories.map((c) => c.name);
-  const lines = readFileSync(LABELLED_PATH, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Line);
+  const lines = loadExamples(LABELLED_PATH, INSPECTABLE_SPLITS);
   const sources = [...new Set(lines.filter((l) => l.split === 'dev').map((l) => sourceOf(l.note)))].filter((s) => values.source === undefined || s === values.source);
   if (sources.length === 0) throw new Error(`no batch "${values.source}" in ${LABELLED_PATH}`);
   const rulesOnly = createRiskDetector(rules);

@@ -9,15 +9,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_RISK_RULES_PATH, loadRiskRules } from '../analysis/risk/rules.js';
+import type { LabelledExample as Row } from './risk-metrics.js';
 import { INSPECTABLE_SPLITS, LABELLED_PATH, loadExamples, loadIncomingExamples } from './risk-sets.js';
-
-interface Row {
-  text: string;
-  lang: string;
-  categories: string[];
-  note?: string | undefined;
-  split: string;
-}
 
 const hash = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -39,7 +32,7 @@ export function foldRows(incoming: Row[], existing: Row[], note: string, holdout
     lang: r.lang,
     categories: r.categories,
     note: r.note ? `${r.note}; ${note}` : note,
-    split: holdout.has(r) ? 'holdout' : 'dev',
+    split: holdout.has(r) ? ('holdout' as const) : ('dev' as const),
   }));
   return { rows, skipped: incoming.length - fresh.length };
 }

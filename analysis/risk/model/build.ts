@@ -29,7 +29,7 @@ export interface BuildOptions {
   /** No threshold below this. */
   floor: number;
   /** What the thresholds optimise: the model alone, or the whole detector (rules ∪ model, vetoes applied). */
-  objective?: 'model' | 'detector';
+  objective: 'model' | 'detector';
   /** The veto the thresholds are tuned with; stored in the model file, which the detector then applies. */
   ruleVeto: number;
 }

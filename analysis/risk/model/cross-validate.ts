@@ -6,7 +6,7 @@
  * split, so "rules alone" here is a training-set figure; the gain from the model is what the folds measure.)
  */
 import { seededRandom } from '../../../knowledge/intent/split.js';
-import { createRiskDetector, DEFAULT_RULE_VETO } from '../detector.js';
+import { createRiskDetector } from '../detector.js';
 import type { RiskRules } from '../rules.js';
 import type { RiskModel } from './model.js';
 import { trainRiskWeights, type TrainedWeights, type TrainingExample, type TrainingOptions } from './train.js';
@@ -96,7 +96,7 @@ export function outOfFold(examples: readonly LabelledText[], folds: readonly num
  * Categories predicted for one message, as the detector would: the rules' ones the model does not rule out (probability
  * at or above `ruleVeto`), plus learned ones at or above the threshold and not vetoed.
  */
-export function combined(record: OutOfFold, categories: readonly string[], thresholds: Record<string, number>, ruleVeto = DEFAULT_RULE_VETO): string[] {
+export function combined(record: OutOfFold, categories: readonly string[], thresholds: Record<string, number>, ruleVeto: number): string[] {
   return categories.filter((c, j) => detectorReports(record, c, j, thresholds[c] ?? 1, ruleVeto));
 }
 
@@ -156,8 +156,8 @@ export function chooseThresholds(
   categories: readonly string[],
   beta: number,
   floor: number,
-  objective: 'model' | 'detector' = 'model',
-  ruleVeto = DEFAULT_RULE_VETO,
+  objective: 'model' | 'detector',
+  ruleVeto: number,
 ): Record<string, number> {
   const thresholds: Record<string, number> = {};
   const grid = Array.from({ length: 99 }, (_, i) => round((i + 1) / 100)).filter((t) => t >= floor);
